@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'origin_failed'
   | 'origin_timeout'
   | 'busy'
+  | 'method_not_allowed'
   | 'internal';
 
 export interface ErrorBody {
@@ -81,6 +82,10 @@ export const busy = (retryAfterSeconds: number) =>
   new ImageError(503, 'busy', 'the image service is at capacity; retry shortly', undefined, {
     'Retry-After': String(retryAfterSeconds),
   });
+
+/** 405: only GET and HEAD are served. */
+export const methodNotAllowed = (method: string) =>
+  new ImageError(405, 'method_not_allowed', `method ${method.slice(0, 10)} is not allowed; use GET or HEAD`, undefined, { Allow: 'GET, HEAD' });
 
 /** 500: a bug of ours, never the client's input. The message stays generic. */
 export const internal = () => new ImageError(500, 'internal', 'internal error');

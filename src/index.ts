@@ -1,5 +1,100 @@
+/**
+ * @module index
+ * The Hono entry point: the only module that sees `Context` and `env`. It reads
+ * the config once, verifies the signature, maps the URL to a request, hands it to
+ * `serveImage`, and renders every error in one `onError`.
+ */
 import { Hono } from 'hono';
-import { PhotonImage } from '@cf-wasm/photon';
-const app = new Hono();
-app.get('/', (c) => { const i = new PhotonImage(new Uint8Array(4*4*4), 4, 4); const w = i.get_width(); i.free(); return c.text('ok ' + w); });
+import { readConfig, type Config, type Env } from './config';
+import { recycleCodecs, wasmMemoryBytes } from './codec/memory';
+import { ImageError, internal, methodNotAllowed, renderError } from './errors';
+import { PixelBudget } from './limits';
+import type { OriginDeps } from './origin';
+import { renderIndexPage } from './pages/index-page';
+import { parseRequestUrl } from './routes';
+import { checkSourceUrl, parseSourcePolicy, type SourcePolicy } from './security/source-policy';
+import { verifySignature } from './security/sign';
+import { serveImage } from './transform';
+
+type AppEnv = { Bindings: Env };
+
+/** One pixel budget per isolate: every concurrent request of this isolate shares it. */
+let budget: PixelBudget | undefined;
+const policies = new WeakMap<Config, SourcePolicy>();
+
+function policyOf(config: Config): SourcePolicy {
+  let policy = policies.get(config);
+  if (!policy) policies.set(config, (policy = parseSourcePolicy(config.allowedOrigins)));
+  return policy;
+}
+
+/**
+ * Redirect hops and first requests are checked against ALLOWED_ORIGINS; the
+ * operator's own ORIGIN (and paths below it) is trusted without a pattern.
+ */
+function urlChecker(config: Config): (url: URL) => void {
+  const policy = policyOf(config);
+  const own = config.origin ? new URL(config.origin) : undefined;
+  return (url) => {
+    if (own && url.origin === own.origin && url.pathname.startsWith(own.pathname.replace(/\/?$/, '/'))) return;
+    if (own && url.origin === own.origin && own.pathname === '/') return;
+    checkSourceUrl(url, policy);
+  };
+}
+
+const app = new Hono<AppEnv>();
+
+app.onError((err, c) => {
+  if (err instanceof ImageError) return renderError(err);
+  console.error('unexpected error', c.req.method, c.req.path, err);
+  return renderError(internal());
+});
+
+app.notFound(() => renderError(internal()));
+
+app.use('*', async (c, next) => {
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') throw methodNotAllowed(c.req.method);
+  await next();
+});
+
+app.get('/__thumbflare/memory', (c, next) => {
+  if (!readConfig(c.env).debug) return next();
+  return c.json(wasmMemoryBytes(), 200, { 'Cache-Control': 'no-store' });
+});
+
+app.get('*', async (c) => {
+  const config = readConfig(c.env);
+  const url = new URL(c.req.url);
+  if (url.pathname === '/' && !url.searchParams.has('url')) {
+    return c.html(renderIndexPage(config), 200, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  }
+  if (config.signingKeys.length) await verifySignature(url, config.signingKeys, Math.floor(Date.now() / 1000));
+  const parsed = parseRequestUrl(url, config, !!c.env.SOURCE_BUCKET);
+
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  const cache = typeof caches !== 'undefined' ? caches.default : undefined;
+  const origin: OriginDeps = {
+    timeoutMs: config.originTimeoutMs,
+    maxBytes: config.maxSourceBytes,
+    checkUrl: urlChecker(config),
+    cacheTtl: config.cacheTtl,
+    cache,
+    assets: c.env.ASSETS,
+    bucket: c.env.SOURCE_BUCKET,
+    waitUntil,
+  };
+  budget ??= new PixelBudget(config.pixelBudget);
+  try {
+    const res = await serveImage(
+      { ...parsed, accept: c.req.header('accept') ?? null, ifNoneMatch: c.req.header('if-none-match') ?? null },
+      { config, origin, limits: config.limits, budget, budgetWaitMs: config.budgetWaitMs, cache, waitUntil },
+    );
+    if (config.debug) res.headers.set('X-Thumbflare-Wasm-Bytes', String(wasmMemoryBytes().total));
+    return res;
+  } finally {
+    // WASM memory only grows: drop instances a large image inflated, so the next request starts small.
+    recycleCodecs(config.recycleWasmBytes);
+  }
+});
+
 export default app;

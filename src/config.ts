@@ -1,0 +1,116 @@
+/**
+ * @module config
+ * Reads the Worker's environment (wrangler.toml [vars], secrets, bindings) once
+ * per env object into a typed Config. Only `index.ts` sees `env`; every other
+ * module gets plain values from here. Every variable is documented in README.md.
+ */
+
+export interface Env {
+  ORIGIN?: string;
+  ALLOWED_ORIGINS?: string;
+  MAX_DIMENSION?: string;
+  ORIGIN_TIMEOUT_MS?: string;
+  CACHE_TTL_MIN?: string;
+  CACHE_TTL_MAX?: string;
+  CACHE_TTL_DEFAULT?: string;
+  MAX_SOURCE_BYTES?: string;
+  SIGNING_KEYS?: string;
+  ALLOWED_WIDTHS?: string;
+  ALLOWED_QUALITIES?: string;
+  AVIF_MAX_PIXELS?: string;
+  MAX_SOURCE_PIXELS?: string;
+  MAX_JPEG_PIXELS?: string;
+  MAX_FRAMES?: string;
+  PIXEL_BUDGET?: string;
+  BUDGET_WAIT_MS?: string;
+  RECYCLE_WASM_BYTES?: string;
+  PLAYGROUND?: string;
+  DEBUG?: string;
+  ASSETS?: Fetcher;
+  SOURCE_BUCKET?: R2Bucket;
+}
+
+export interface Config {
+  /** Base URL that path-form sources resolve against; undefined = bundled samples. */
+  origin?: string;
+  allowedOrigins: string;
+  maxDimension: number;
+  originTimeoutMs: number;
+  cacheTtl: { min: number; max: number; fallback: number };
+  maxSourceBytes: number;
+  signingKeys: string[];
+  allowedWidths?: ReadonlySet<number>;
+  allowedQualities?: ReadonlySet<number>;
+  avifMaxPixels: number;
+  limits: { maxPixels: number; maxJpegPixels: number; maxFrames: number };
+  /** Pixels all concurrent transforms of an isolate may hold at once. */
+  pixelBudget: number;
+  budgetWaitMs: number;
+  /** A codec instance whose WASM memory grew past this is dropped after the request. */
+  recycleWasmBytes: number;
+  playground: boolean;
+  debug: boolean;
+}
+
+/** Next.js's default `deviceSizes` + `imageSizes` (with the older 16), for ALLOWED_WIDTHS=nextjs. */
+export const NEXTJS_WIDTHS = [16, 32, 48, 64, 96, 128, 256, 384, 640, 750, 828, 1080, 1200, 1920, 2048, 3840];
+
+const cache = new WeakMap<object, Config>();
+
+/** The typed config for this env, parsed on first use and memoised per env object. */
+export function readConfig(env: Env): Config {
+  let config = cache.get(env);
+  if (!config) {
+    config = parseConfig(env);
+    cache.set(env, config);
+  }
+  return config;
+}
+
+function parseConfig(env: Env): Config {
+  const ttlMin = readInt(env, 'CACHE_TTL_MIN', 3600);
+  const ttlMax = readInt(env, 'CACHE_TTL_MAX', 31_536_000);
+  return {
+    origin: env.ORIGIN?.trim() ? env.ORIGIN.trim().replace(/\/+$/, '') : undefined,
+    allowedOrigins: env.ALLOWED_ORIGINS ?? '',
+    maxDimension: readInt(env, 'MAX_DIMENSION', 8192),
+    originTimeoutMs: readInt(env, 'ORIGIN_TIMEOUT_MS', 10_000),
+    cacheTtl: { min: ttlMin, max: ttlMax, fallback: readInt(env, 'CACHE_TTL_DEFAULT', 86_400) },
+    maxSourceBytes: readInt(env, 'MAX_SOURCE_BYTES', 25_000_000),
+    signingKeys: (env.SIGNING_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    allowedWidths: readSet(env.ALLOWED_WIDTHS, { nextjs: NEXTJS_WIDTHS }),
+    allowedQualities: readSet(env.ALLOWED_QUALITIES, { nextjs: [75] }),
+    avifMaxPixels: readInt(env, 'AVIF_MAX_PIXELS', 2_500_000),
+    limits: {
+      maxPixels: readInt(env, 'MAX_SOURCE_PIXELS', 8_000_000),
+      maxJpegPixels: readInt(env, 'MAX_JPEG_PIXELS', 50_000_000),
+      maxFrames: readInt(env, 'MAX_FRAMES', 1000),
+    },
+    pixelBudget: readInt(env, 'PIXEL_BUDGET', 10_000_000),
+    budgetWaitMs: readInt(env, 'BUDGET_WAIT_MS', 5000),
+    recycleWasmBytes: readInt(env, 'RECYCLE_WASM_BYTES', 32 * 1024 * 1024),
+    playground: readBool(env.PLAYGROUND, true),
+    debug: readBool(env.DEBUG, false),
+  };
+}
+
+function readInt(env: Env, name: keyof Env, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`config: ${name} must be a non-negative integer`);
+  return n;
+}
+
+function readBool(raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  return raw === 'true' || raw === '1';
+}
+
+function readSet(raw: string | undefined, presets: Record<string, number[]>): ReadonlySet<number> | undefined {
+  if (!raw?.trim()) return undefined;
+  const preset = presets[raw.trim()];
+  const values = preset ?? raw.split(',').map((v) => Number(v.trim()));
+  if (values.some((v) => !Number.isInteger(v) || v <= 0)) throw new Error(`config: bad list "${raw}"`);
+  return new Set(values);
+}

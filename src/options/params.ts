@@ -1,0 +1,128 @@
+/**
+ * @module options/params
+ * PARAM_SPECS: the one declarative table of transform parameters. Each row names
+ * the option, its aliases, how its raw string is read and checked, and what the
+ * error says. Adding an option is one row here, one pipeline step, one test row.
+ * Names and semantics follow Cloudflare Image Resizing so its URLs work unchanged.
+ * Defaults live in DEFAULT_OPTIONS; parameters absent from the URL keep them.
+ */
+import { parseColor } from './color';
+import type { Fit, FormatOption, Gravity, OptionLimits, TransformOptions, Trim } from './types';
+
+/** Reads one raw value; returns undefined when it is invalid (the parser then reports `describe`). */
+type ReadValue = (raw: string, limits: OptionLimits) => unknown;
+
+export interface ParamSpec {
+  key: keyof TransformOptions;
+  aliases: readonly string[];
+  /** Human text for the error message: "<key> must be <describe>". */
+  describe: (limits: OptionLimits) => string;
+  read: ReadValue;
+}
+
+export const DEFAULT_OPTIONS: Readonly<TransformOptions> = Object.freeze({
+  dpr: 1,
+  fit: 'scale-down',
+  gravity: Object.freeze({ x: 0.5, y: 0.5 }),
+  quality: 85,
+  background: Object.freeze({ r: 255, g: 255, b: 255, a: 255 }),
+  anim: true,
+});
+
+const INT = /^\d+$/;
+const NUM = /^(\d+(\.\d*)?|\.\d+)$/;
+
+function readInt(min: number, max: (l: OptionLimits) => number): ReadValue {
+  return (raw, limits) => {
+    if (!INT.test(raw)) return undefined;
+    const n = Number(raw);
+    return n >= min && n <= max(limits) ? n : undefined;
+  };
+}
+
+function readNumber(min: number, max: number, round = false): ReadValue {
+  return (raw) => {
+    if (!NUM.test(raw)) return undefined;
+    const n = Number(raw);
+    if (n < min || n > max) return undefined;
+    return round ? Math.round(n) : n;
+  };
+}
+
+function readEnum<T extends string>(values: Record<string, T>): ReadValue {
+  return (raw) => (Object.hasOwn(values, raw) ? values[raw] : undefined);
+}
+
+const NAMED_GRAVITY: Record<string, Gravity> = {
+  center: { x: 0.5, y: 0.5 }, centre: { x: 0.5, y: 0.5 },
+  top: { x: 0.5, y: 0 }, bottom: { x: 0.5, y: 1 }, left: { x: 0, y: 0.5 }, right: { x: 1, y: 0.5 },
+  'top-left': { x: 0, y: 0 }, 'top-right': { x: 1, y: 0 },
+  'bottom-left': { x: 0, y: 1 }, 'bottom-right': { x: 1, y: 1 },
+};
+
+function readGravity(raw: string): Gravity | undefined {
+  const named = NAMED_GRAVITY[raw];
+  if (named) return named;
+  const m = /^([\d.]+)x([\d.]+)$/.exec(raw);
+  if (!m || !NUM.test(m[1]!) || !NUM.test(m[2]!)) return undefined;
+  const x = Number(m[1]);
+  const y = Number(m[2]);
+  return x <= 1 && y <= 1 ? { x, y } : undefined;
+}
+
+function readTrim(raw: string): Trim | undefined {
+  const parts = raw.split(';');
+  if (parts.length !== 4 || !parts.every((p) => INT.test(p))) return undefined;
+  const [top, right, bottom, left] = parts.map(Number) as [number, number, number, number];
+  const max = 100_000;
+  return [top, right, bottom, left].every((n) => n <= max) ? { top, right, bottom, left } : undefined;
+}
+
+const maxDimension = (l: OptionLimits) => l.maxDimension;
+const range = (lo: number, hi: number) => () => `a number from ${lo} to ${hi}`;
+
+export const PARAM_SPECS: readonly ParamSpec[] = [
+  { key: 'width', aliases: ['w'], describe: (l) => `an integer from 1 to ${l.maxDimension}`, read: readInt(1, maxDimension) },
+  { key: 'height', aliases: ['h'], describe: (l) => `an integer from 1 to ${l.maxDimension}`, read: readInt(1, maxDimension) },
+  { key: 'dpr', aliases: [], describe: range(1, 4), read: readNumber(1, 4) },
+  {
+    key: 'fit', aliases: [],
+    describe: () => 'one of scale-down, contain, cover, crop, pad, squeeze',
+    read: readEnum<Fit>({ 'scale-down': 'scale-down', contain: 'contain', cover: 'cover', crop: 'crop', pad: 'pad', squeeze: 'squeeze' }),
+  },
+  {
+    key: 'gravity', aliases: ['g'],
+    describe: () => 'center, top, bottom, left, right, a corner such as top-left, or a focal point like 0.3x0.7',
+    read: readGravity,
+  },
+  { key: 'quality', aliases: ['q'], describe: range(1, 100), read: readNumber(1, 100, true) },
+  {
+    key: 'format', aliases: ['f'],
+    describe: () => 'one of jpeg, png, webp, avif, auto, json',
+    read: readEnum<FormatOption>({ jpeg: 'jpeg', jpg: 'jpeg', png: 'png', webp: 'webp', avif: 'avif', auto: 'auto', json: 'json' }),
+  },
+  {
+    key: 'background', aliases: ['bg'],
+    describe: () => 'a CSS colour: #rgb, #rrggbb, #rrggbbaa, rgb(), rgba() or a common name',
+    read: (raw) => parseColor(raw) ?? undefined,
+  },
+  { key: 'rotate', aliases: [], describe: () => 'one of 0, 90, 180, 270', read: readEnum({ '0': 0, '90': 90, '180': 180, '270': 270 } as Record<string, never>) },
+  { key: 'flip', aliases: [], describe: () => 'one of h, v, hv', read: readEnum({ h: 'h', v: 'v', hv: 'hv', vh: 'hv' }) },
+  { key: 'blur', aliases: [], describe: range(1, 250), read: readNumber(1, 250) },
+  { key: 'sharpen', aliases: [], describe: range(0, 10), read: readNumber(0, 10) },
+  { key: 'brightness', aliases: [], describe: range(0, 10), read: readNumber(0, 10) },
+  { key: 'contrast', aliases: [], describe: range(0, 10), read: readNumber(0, 10) },
+  { key: 'saturation', aliases: [], describe: range(0, 10), read: readNumber(0, 10) },
+  { key: 'gamma', aliases: [], describe: range(0.1, 10), read: readNumber(0.1, 10) },
+  { key: 'trim', aliases: [], describe: () => 'four integers top;right;bottom;left', read: readTrim },
+  { key: 'anim', aliases: [], describe: () => 'true or false', read: readEnum({ true: true, false: false, '1': true, '0': false } as Record<string, never>) },
+  { key: 'onerror', aliases: [], describe: () => 'redirect', read: readEnum({ redirect: 'redirect' }) },
+];
+
+/** Transport parameters: they choose or authenticate the source, not the pixels. */
+export const TRANSPORT_PARAMS: ReadonlySet<string> = new Set(['url', 'sig', 'expires']);
+
+/** Lookup from every accepted spelling (name or alias) to its row. */
+export const SPEC_BY_NAME: ReadonlyMap<string, ParamSpec> = new Map(
+  PARAM_SPECS.flatMap((spec) => [spec.key, ...spec.aliases].map((name) => [name, spec] as const)),
+);

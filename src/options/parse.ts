@@ -1,0 +1,87 @@
+/**
+ * @module options/parse
+ * Turns the public parameter syntax into a typed TransformOptions, driven by
+ * PARAM_SPECS. Pure: no Request, no env. All three URL forms end here: the query
+ * string (path and remote forms) and the comma-separated `/cdn-cgi/image/<opts>/`
+ * segment (Cloudflare form). Unknown, repeated and out-of-range parameters are
+ * 400 errors that name the parameter; nothing is silently ignored or clamped.
+ */
+import { invalidParam } from '../errors';
+import { DEFAULT_OPTIONS, SPEC_BY_NAME, TRANSPORT_PARAMS } from './params';
+import type { OptionLimits, TransformOptions } from './types';
+
+export type RawPair = readonly [name: string, value: string];
+
+/** Keeps error messages short and printable whatever the client sent. */
+function quote(raw: string): string {
+  const clean = raw.replace(/[^\x20-\x7e]/g, '?');
+  return JSON.stringify(clean.length > 40 ? `${clean.slice(0, 40)}...` : clean);
+}
+
+/** Parses name/value pairs into options; transport parameters (url, sig, expires) are skipped. */
+export function parseOptions(pairs: Iterable<RawPair>, limits: OptionLimits): TransformOptions {
+  const options: Record<string, unknown> = { ...DEFAULT_OPTIONS };
+  const seen = new Set<string>();
+  for (const [name, raw] of pairs) {
+    if (TRANSPORT_PARAMS.has(name)) continue;
+    const spec = SPEC_BY_NAME.get(name);
+    if (!spec) throw invalidParam(name.slice(0, 40), `unknown parameter ${quote(name)}`);
+    if (seen.has(spec.key)) throw invalidParam(spec.key, `${spec.key} is given more than once`);
+    seen.add(spec.key);
+    const value = spec.read(raw.trim(), limits);
+    if (value === undefined) throw invalidParam(spec.key, `${spec.key} must be ${spec.describe(limits)}`);
+    options[spec.key] = value;
+  }
+  if (options.rotate === 0) delete options.rotate;
+  const parsed = options as unknown as TransformOptions;
+  checkCombinations(parsed, limits);
+  return parsed;
+}
+
+/** Rules that involve more than one parameter, or the deployment's variant allowlists. */
+function checkCombinations(o: TransformOptions, limits: OptionLimits): void {
+  for (const key of ['width', 'height'] as const) {
+    const v = o[key];
+    if (v !== undefined && Math.round(v * o.dpr) > limits.maxDimension) {
+      throw invalidParam('dpr', `${key} x dpr must be at most ${limits.maxDimension} (got ${Math.round(v * o.dpr)})`);
+    }
+  }
+  if (limits.allowedWidths && o.width !== undefined && !limits.allowedWidths.has(o.width)) {
+    throw invalidParam('width', `width must be one of ${[...limits.allowedWidths].join(', ')}`);
+  }
+  if (limits.allowedQualities && o.format !== 'json' && !limits.allowedQualities.has(o.quality)) {
+    throw invalidParam('quality', `quality must be one of ${[...limits.allowedQualities].join(', ')}`);
+  }
+}
+
+/** Splits a `/cdn-cgi/image/` options segment (`w=80,fit=cover,bg=rgb(1,2,3)`) into pairs. */
+export function splitCdnCgiOptions(segment: string): RawPair[] {
+  const pairs: RawPair[] = [];
+  let depth = 0;
+  let start = 0;
+  const push = (part: string) => {
+    if (part === '') return;
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw invalidParam(part.slice(0, 40), `option ${quote(part)} must be written name=value`);
+    pairs.push([part.slice(0, eq).trim(), part.slice(eq + 1)]);
+  };
+  for (let i = 0; i < segment.length; i++) {
+    const ch = segment[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth = Math.max(0, depth - 1);
+    else if (ch === ',' && depth === 0) {
+      push(segment.slice(start, i));
+      start = i + 1;
+    }
+  }
+  push(segment.slice(start));
+  return pairs;
+}
+
+/** A stable text form of the options (defaults omitted, keys sorted) for cache keys and ETags. */
+export function canonicalizeOptions(o: TransformOptions): string {
+  const entries = Object.entries(o)
+    .filter(([k, v]) => JSON.stringify(v) !== JSON.stringify((DEFAULT_OPTIONS as Record<string, unknown>)[k]))
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return entries.map(([k, v]) => `${k}=${typeof v === 'object' ? Object.values(v as object).join(':') : String(v)}`).join('&');
+}

@@ -1,0 +1,223 @@
+/**
+ * @module origin
+ * Source bytes: from an origin URL (through the edge Cache API), an R2 bucket, or
+ * the bundled samples (Workers static assets). Enforces the byte limit while
+ * streaming, the timeout over headers and body, and re-checks every redirect hop.
+ * Never forwards a client header (Cookie, Authorization, ...) to the origin.
+ */
+import { corrupt, notFound, originFailed, originTimeout, tooLarge, type ImageError } from './errors';
+
+/** Where a request's source lives, resolved from the URL form and the config. */
+export type SourceRef =
+  | { kind: 'url'; url: URL }
+  | { kind: 'sample'; path: string }
+  | { kind: 'r2'; key: string; fallback?: URL };
+
+export interface Source {
+  bytes: Uint8Array;
+  /** The origin's Cache-Control, for the response's max-age. */
+  cacheControl: string | null;
+  /** Where the bytes came from (final URL after redirects), for onerror=redirect. */
+  url?: string;
+  /** Source identity for ETags: a validator when the origin gave one, else computed later. */
+  etag: string | null;
+  fromCache: boolean;
+}
+
+export interface OriginDeps {
+  timeoutMs: number;
+  maxBytes: number;
+  /** Throws when a URL (first request or redirect hop) may not be fetched. */
+  checkUrl: (url: URL) => void;
+  /** Bounds applied to what the source cache keeps. */
+  cacheTtl: { min: number; max: number; fallback: number };
+  cache?: Cache;
+  assets?: Fetcher;
+  bucket?: R2Bucket;
+  waitUntil: (p: Promise<unknown>) => void;
+}
+
+const MAX_REDIRECTS = 3;
+
+/** Fetches the source's bytes from wherever `ref` points. */
+export async function fetchSource(ref: SourceRef, deps: OriginDeps): Promise<Source> {
+  switch (ref.kind) {
+    case 'sample':
+      return fetchSample(ref.path, deps);
+    case 'r2': {
+      const fromBucket = await fetchFromBucket(ref.key, deps);
+      if (fromBucket) return fromBucket;
+      if (!ref.fallback) throw notFound();
+      return fetchUrl(ref.fallback, deps);
+    }
+    case 'url':
+      return fetchUrl(ref.url, deps);
+  }
+}
+
+async function fetchSample(path: string, deps: OriginDeps): Promise<Source> {
+  if (!deps.assets) throw notFound('no ORIGIN is configured and no samples are bundled');
+  const res = await deps.assets.fetch(new Request(new URL(path, 'https://assets.local')));
+  if (!res.ok) throw notFound(`no bundled sample at ${path.slice(0, 80)}`);
+  const bytes = await readBody(res, deps.maxBytes, deadlineOf(deps.timeoutMs));
+  return { bytes, cacheControl: null, etag: res.headers.get('etag'), fromCache: false };
+}
+
+async function fetchFromBucket(key: string, deps: OriginDeps): Promise<Source | null> {
+  if (!deps.bucket) return null;
+  const head = await deps.bucket.head(key);
+  if (!head) return null;
+  if (head.size > deps.maxBytes) throw tooLarge(`source is ${head.size} bytes; MAX_SOURCE_BYTES is ${deps.maxBytes}`);
+  const obj = await deps.bucket.get(key);
+  if (!obj) return null;
+  const bytes = new Uint8Array(await obj.arrayBuffer());
+  return { bytes, cacheControl: obj.httpMetadata?.cacheControl ?? null, etag: obj.httpEtag, fromCache: false };
+}
+
+/** A shared deadline for headers and body: a stalled body is as late as a stalled answer. */
+interface Deadline {
+  signal: AbortSignal;
+  expired: Promise<never>;
+  clear: () => void;
+}
+
+function deadlineOf(ms: number): Deadline {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(originTimeout(`origin did not answer within ${ms} ms`));
+    }, ms);
+  });
+  expired.catch(() => {});
+  return { signal: controller.signal, expired, clear: () => clearTimeout(timer) };
+}
+
+async function fetchUrl(first: URL, deps: OriginDeps): Promise<Source> {
+  const cacheKey = new Request(first.href, { method: 'GET' });
+  const deadline = deadlineOf(deps.timeoutMs);
+  try {
+    const hit = await deps.cache?.match(cacheKey);
+    if (hit) {
+      const bytes = await readBody(hit, deps.maxBytes, deadline);
+      return { bytes, cacheControl: hit.headers.get('cache-control'), url: first.href, etag: hit.headers.get('etag'), fromCache: true };
+    }
+    let url = first;
+    for (let hop = 0; ; hop++) {
+      deps.checkUrl(url);
+      const res = await Promise.race([fetchOnce(url, deadline.signal), deadline.expired]);
+      if (res.status >= 300 && res.status < 400 && res.headers.has('location')) {
+        await res.body?.cancel();
+        if (hop >= MAX_REDIRECTS) throw originFailed(`origin redirected more than ${MAX_REDIRECTS} times`);
+        url = new URL(res.headers.get('location')!, url);
+        continue;
+      }
+      if (res.status === 404 || res.status === 410) {
+        await res.body?.cancel();
+        throw notFound(`origin answered ${res.status} for the source`);
+      }
+      if (!res.ok) {
+        await res.body?.cancel();
+        throw originFailed(`origin answered ${res.status}`);
+      }
+      const bytes = await readBody(res, deps.maxBytes, deadline);
+      const cacheControl = res.headers.get('cache-control');
+      const etag = res.headers.get('etag');
+      storeSource(cacheKey, bytes, res.headers, deps);
+      return { bytes, cacheControl, url: url.href, etag, fromCache: false };
+    }
+  } finally {
+    deadline.clear();
+  }
+}
+
+async function fetchOnce(url: URL, signal: AbortSignal): Promise<Response> {
+  try {
+    // A fresh header set: nothing of the client's request reaches the origin.
+    return await fetch(url.href, {
+      method: 'GET',
+      redirect: 'manual',
+      signal,
+      headers: { Accept: 'image/*', 'User-Agent': 'Thumbflare' },
+    });
+  } catch (err) {
+    if (signal.aborted) throw originTimeout('origin did not answer in time');
+    throw originFailed(`origin could not be reached (${(err as Error).name ?? 'error'})`);
+  }
+}
+
+/**
+ * Reads a body into memory, refusing as soon as it passes maxBytes (a lying or
+ * missing Content-Length cannot make us buffer more), and failing on a short body.
+ */
+async function readBody(res: Response, maxBytes: number, deadline: Deadline): Promise<Uint8Array> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) {
+    await res.body?.cancel();
+    throw tooLarge(`source is ${declared} bytes; MAX_SOURCE_BYTES is ${maxBytes}`);
+  }
+  if (!res.body) return new Uint8Array(0);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), deadline.expired]);
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) throw tooLarge(`source is larger than MAX_SOURCE_BYTES (${maxBytes} bytes)`);
+      chunks.push(value);
+    }
+  } catch (err) {
+    reader.cancel().catch(() => {});
+    if ((err as ImageError).status) throw err;
+    if (deadline.signal.aborted) throw originTimeout('origin body did not arrive in time');
+    throw originFailed('origin closed the connection before the body was complete');
+  }
+  if (Number.isFinite(declared) && total < declared) {
+    throw originFailed(`origin sent ${total} of ${declared} promised bytes`);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return bytes;
+}
+
+/**
+ * Keeps the source in the edge cache when the origin allows it (RFC 9111 §5.2.2:
+ * no-store and private responses are not stored by a shared cache), with its
+ * max-age clamped to the configured bounds.
+ */
+function storeSource(key: Request, bytes: Uint8Array, headers: Headers, deps: OriginDeps): void {
+  if (!deps.cache) return;
+  const maxAge = cacheLifetime(headers.get('cache-control'), deps.cacheTtl);
+  if (maxAge === null) return;
+  const stored = new Headers({ 'Cache-Control': `public, max-age=${maxAge}`, 'Content-Length': String(bytes.byteLength) });
+  for (const h of ['content-type', 'etag', 'last-modified']) {
+    const v = headers.get(h);
+    if (v) stored.set(h, v);
+  }
+  deps.waitUntil(deps.cache.put(key, new Response(bytes, { headers: stored })).catch(() => {}));
+}
+
+/**
+ * The max-age Thumbflare uses for what came from an origin: the origin's own
+ * max-age (s-maxage first, RFC 9111 §5.2.2.10), clamped to [min, max]; the
+ * fallback when it says nothing; null when it forbids shared caching.
+ */
+export function cacheLifetime(cacheControl: string | null, ttl: { min: number; max: number; fallback: number }): number | null {
+  const cc = (cacheControl ?? '').toLowerCase();
+  if (/(^|[\s,])(no-store|private)([\s,=]|$)/.test(cc)) return null;
+  const m = /(?:^|[\s,])s-maxage\s*=\s*"?(\d+)/.exec(cc) ?? /(?:^|[\s,])max-age\s*=\s*"?(\d+)/.exec(cc);
+  const declared = m ? Number(m[1]) : ttl.fallback;
+  return Math.min(ttl.max, Math.max(ttl.min, declared));
+}
+
+/** Raised for an empty body, which no decoder can use. */
+export function assertNotEmpty(bytes: Uint8Array): void {
+  if (bytes.byteLength === 0) throw corrupt('source is empty');
+}

@@ -1,0 +1,15 @@
+/**
+ * @module pipeline/sharpen
+ * `sharpen` (0..10): Photon's unsharp mask on the resized raster. Cloudflare's
+ * scale is loose ("1 is a good value for downscaled images"); 1 maps to a 30%
+ * unsharp amount with a 1 px radius, 10 to 300%.
+ */
+import { apply_sharpening } from '@cf-wasm/photon';
+import { runPhoton } from './photon';
+import type { Step } from './step';
+
+export const sharpenStep: Step = (r, { options }) => {
+  if (!options.sharpen) return r;
+  const amount = options.sharpen * 30;
+  return runPhoton(r, (img) => apply_sharpening(img, amount, 1.0, 0, 0));
+};

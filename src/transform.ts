@@ -1,0 +1,212 @@
+/**
+ * @module transform
+ * One image request, top to bottom, as plain data in and a Response out:
+ *
+ *   check result cache -> fetch source -> probe header -> check limits
+ *   -> plan geometry -> choose format -> decode -> pipeline -> encode -> headers
+ *
+ * Only `index.ts` touches Hono's Context and `env`; this module gets a parsed
+ * request and its dependencies.
+ */
+import { decodeImage } from './codec/decode';
+import { encodeImage } from './codec/encode';
+import type { DecodeHint, Raster } from './codec/types';
+import { digestBytes, formatToken, hashStrings, resultCacheKey } from './cache';
+import type { Config } from './config';
+import { ImageError } from './errors';
+import { buildImageHeaders, matchesIfNoneMatch, notModified, type StageTimings } from './headers';
+import { checkSourceLimits, type PixelBudget, type SourceLimits } from './limits';
+import { chooseFormat, MIME } from './negotiate';
+import { canonicalizeOptions } from './options/parse';
+import type { TransformOptions } from './options/types';
+import { assertNotEmpty, cacheLifetime, fetchSource, type OriginDeps, type Source, type SourceRef } from './origin';
+import { runPipeline } from './pipeline';
+import { planTransform, type TransformPlan } from './plan';
+import { probeImage, type Probe } from './probe';
+import { baseNameOf, describeSource } from './source';
+
+export interface ImageRequest {
+  source: SourceRef;
+  options: TransformOptions;
+  accept: string | null;
+  ifNoneMatch: string | null;
+}
+
+export interface TransformDeps {
+  config: Config;
+  origin: OriginDeps;
+  limits: SourceLimits;
+  budget: PixelBudget;
+  budgetWaitMs: number;
+  cache?: Cache;
+  waitUntil: (p: Promise<unknown>) => void;
+}
+
+const now = () => performance.now();
+
+export async function serveImage(req: ImageRequest, deps: TransformDeps): Promise<Response> {
+  const sourceId = describeSource(req.source);
+  const canonical = canonicalizeOptions(req.options);
+  const cacheKey = resultCacheKey(sourceId, canonical, formatToken(req.options.format, req.accept));
+
+  const hit = await deps.cache?.match(cacheKey);
+  if (hit) {
+    if (matchesIfNoneMatch(req.ifNoneMatch, hit.headers.get('etag') ?? '')) return notModified(hit.headers);
+    const headers = new Headers(hit.headers);
+    headers.set('Server-Timing', 'cache;desc=hit');
+    return new Response(hit.body, { status: 200, headers });
+  }
+
+  const timings: StageTimings = {};
+  let t = now();
+  const source = await fetchSource(req.source, deps.origin);
+  timings.origin = now() - t;
+
+  try {
+    return await transformSource(req, source, deps, { sourceId, canonical, cacheKey, timings });
+  } catch (err) {
+    // onerror=redirect: the source was fetched but cannot be transformed; send the client to it.
+    if (req.options.onerror === 'redirect' && source.url && err instanceof ImageError && err.status < 500) {
+      return new Response(null, { status: 302, headers: { Location: source.url, 'Cache-Control': 'no-store' } });
+    }
+    throw err;
+  }
+}
+
+interface RequestKeys {
+  sourceId: string;
+  canonical: string;
+  cacheKey: Request;
+  timings: StageTimings;
+}
+
+async function transformSource(req: ImageRequest, source: Source, deps: TransformDeps, keys: RequestKeys): Promise<Response> {
+  const { options } = req;
+  const { timings } = keys;
+  assertNotEmpty(source.bytes);
+  const probe = probeImage(source.bytes);
+  checkSourceLimits(probe, deps.limits);
+  const maxAge = cacheLifetime(source.cacheControl, deps.config.cacheTtl);
+  const cacheTag = `tf-${(await hashStrings(keys.sourceId)).slice(0, 22)}`;
+
+  if (probe.animated && options.anim && (options.format === undefined || options.format === 'auto')) {
+    return passThroughAnimation(source, probe, maxAge, cacheTag);
+  }
+
+  const display = { width: probe.displayWidth, height: probe.displayHeight };
+  const plan = planTransform(display, options, deps.config.maxDimension);
+  const outputPixels = plan.output.width * plan.output.height;
+  const negotiate = (hasAlpha: boolean) =>
+    chooseFormat({
+      requested: options.format,
+      source: probe.format,
+      hasAlpha,
+      accept: req.accept,
+      outputPixels,
+      avifMaxPixels: deps.config.avifMaxPixels,
+    });
+
+  if (options.format === 'json') return describeAsJson(source, probe, plan, negotiate(probe.hasAlpha ?? false).format);
+
+  const hint = decodeHintFor(plan, probe);
+  const release = await deps.budget.acquire(estimatePixels(probe, hint, plan), deps.budgetWaitMs);
+  let encoded: Uint8Array;
+  let choice: ReturnType<typeof negotiate>;
+  try {
+    let t = now();
+    const decoded = await decodeImage(source.bytes, probe.format, hint);
+    timings.decode = now() - t;
+    const hasAlpha = probe.hasAlpha !== false && scanForAlpha(decoded);
+    choice = negotiate(hasAlpha);
+
+    t = now();
+    const result = await runPipeline(decoded, { options, plan, orientation: probe.orientation, display, hasAlpha, format: choice.format });
+    timings.transform = now() - t;
+
+    t = now();
+    encoded = await encodeImage(result, choice.format, options.quality);
+    timings.encode = now() - t;
+  } finally {
+    release();
+  }
+
+  const version = source.etag ?? (await digestBytes(source.bytes));
+  const etag = `"${(await hashStrings(version, keys.canonical, choice.format)).slice(0, 32)}"`;
+  const headers = buildImageHeaders({
+    format: choice.format,
+    negotiated: choice.negotiated,
+    maxAge,
+    etag,
+    baseName: baseNameOf(req.source),
+    cacheTag,
+    timings,
+    cache: 'miss',
+  });
+  if (maxAge !== null && deps.cache) {
+    deps.waitUntil(deps.cache.put(keys.cacheKey, new Response(encoded.slice(), { headers })).catch(() => {}));
+  }
+  if (matchesIfNoneMatch(req.ifNoneMatch, etag)) return notModified(headers);
+  return new Response(encoded, { status: 200, headers });
+}
+
+/**
+ * The smallest stored-orientation size the decoder may shrink to on load and
+ * still give the resize step at least as many pixels as it outputs.
+ */
+export function decodeHintFor(plan: TransformPlan, probe: Probe): DecodeHint {
+  const scale = Math.max(plan.resize.width / plan.crop.width, plan.resize.height / plan.crop.height);
+  if (scale >= 1) return {};
+  const w = Math.ceil(probe.displayWidth * scale);
+  const h = Math.ceil(probe.displayHeight * scale);
+  return probe.orientation >= 5 ? { minWidth: h, minHeight: w } : { minWidth: w, minHeight: h };
+}
+
+/** Pixels this transform holds at its peak: the decoded raster plus the output. */
+function estimatePixels(probe: Probe, hint: DecodeHint, plan: TransformPlan): number {
+  const scalable = probe.format === 'jpeg' && probe.jpeg && !probe.jpeg.progressive && !probe.jpeg.arithmetic;
+  let decoded = probe.width * probe.height;
+  if (scalable && hint.minWidth && hint.minHeight) {
+    // DCT scaling goes down by eighths: the decoder keeps at least the hint.
+    const eighths = Math.max(1, Math.ceil((8 * Math.max(hint.minWidth / probe.width, hint.minHeight / probe.height))));
+    decoded = Math.ceil((probe.width * eighths) / 8) * Math.ceil((probe.height * eighths) / 8);
+  }
+  return decoded + plan.resize.width * plan.resize.height + plan.output.width * plan.output.height;
+}
+
+/** True when any pixel is not fully opaque. */
+function scanForAlpha(r: Raster): boolean {
+  const d = r.data;
+  for (let i = 3; i < d.length; i += 4) if (d[i] !== 255) return true;
+  return false;
+}
+
+function passThroughAnimation(source: Source, probe: Probe, maxAge: number | null, cacheTag: string): Response {
+  return new Response(source.bytes, {
+    headers: {
+      'Content-Type': MIME[probe.format],
+      'Cache-Control': maxAge === null ? 'no-store' : `public, max-age=${maxAge}`,
+      'X-Content-Type-Options': 'nosniff',
+      'X-Thumbflare-Passthrough': 'animated',
+      'Cache-Tag': cacheTag,
+    },
+  });
+}
+
+function describeAsJson(source: Source, probe: Probe, plan: TransformPlan, format: string): Response {
+  const body = {
+    source: {
+      format: probe.format,
+      width: probe.displayWidth,
+      height: probe.displayHeight,
+      storedWidth: probe.width,
+      storedHeight: probe.height,
+      orientation: probe.orientation,
+      frames: probe.frames,
+      bytes: source.bytes.byteLength,
+    },
+    output: { format, width: plan.output.width, height: plan.output.height },
+  };
+  return new Response(JSON.stringify(body), {
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
+  });
+}

@@ -1,0 +1,220 @@
+/**
+ * @module test/support/origin-server
+ * Vitest globalSetup (runs in Node): a real HTTP origin on 127.0.0.1 that the
+ * Worker under test fetches its sources from. It serves
+ *   /corpus/<path>        the shared corpus (../shared/corpus beside the repo)
+ *   /samples/<name>       the repo's bundled samples (public/samples)
+ *   /gen/<name>           large images generated once with sharp (see GENERATED)
+ *   /fault/<kind>         misbehaving origins: slow, stall, short body, 5xx,
+ *                         redirect chains, HTML/SVG, pixel and byte bombs
+ * and counts requests per path (GET /__hits?path=/x) so tests can prove a
+ * second request was served from the edge cache. The port reaches the tests
+ * through vitest's provide/inject as `originPort`.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+import type { TestProject } from 'vitest/node';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOTS: Record<string, string> = {
+  corpus: resolve(process.env.THUMBFLARE_CORPUS ?? resolve(REPO, '../shared/corpus')),
+  samples: resolve(REPO, 'public/samples'),
+};
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    originPort: number;
+  }
+}
+
+/** Photo-like noise so encoders and resamplers see realistic content. */
+function noisyRgb(width: number, height: number, channels: 3 | 4): Buffer {
+  const px = Buffer.alloc(width * height * channels);
+  let s = 12345;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      const n = (s >>> 24) / 8;
+      const i = (y * width + x) * channels;
+      px[i] = (x * 255) / width + n;
+      px[i + 1] = (y * 255) / height + n;
+      px[i + 2] = 128 + 100 * Math.sin(x / 37) * Math.cos(y / 23);
+      if (channels === 4) px[i + 3] = x < width / 4 ? 0 : x < width / 2 ? 128 : 255;
+    }
+  }
+  return px;
+}
+
+/** Test images made on first request and kept in memory. */
+const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> = {
+  '12mp.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
+  '24mp.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(6000, 4000, 3), { raw: { width: 6000, height: 4000, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
+  '12mp-progressive.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85, progressive: true }).toBuffer() }),
+  'photo-640.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(640, 480, 3), { raw: { width: 640, height: 480, channels: 3 } }).jpeg({ quality: 90 }).toBuffer() }),
+  'alpha-400.png': async () => ({ type: 'image/png', body: await sharp(noisyRgb(400, 300, 4), { raw: { width: 400, height: 300, channels: 4 } }).png().toBuffer() }),
+  'orient6.jpg': async () => ({
+    type: 'image/jpeg',
+    body: await sharp(noisyRgb(300, 200, 3), { raw: { width: 300, height: 200, channels: 3 } }).jpeg().withMetadata({ orientation: 6 }).toBuffer(),
+  }),
+};
+const generatedCache = new Map<string, Promise<{ type: string; body: Buffer }>>();
+
+/** A PNG whose IHDR claims 20000x20000 with a tiny IDAT: refused from the header alone. */
+function pngBomb(): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b: Buffer) => {
+    let c = 0xffffffff;
+    for (const v of b) c = crcTable[(c ^ v) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(20000, 0);
+  ihdr.writeUInt32BE(20000, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 6;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(1000))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+const hits = new Map<string, number>();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function serveFault(kind: string, url: URL, res: ServerResponse): Promise<void> {
+  const sample = await readFile(resolve(ROOTS.samples!, 'landscape.jpg'));
+  switch (kind) {
+    case 'slow': // answers after ?ms=
+      await sleep(Number(url.searchParams.get('ms') ?? 3000));
+      res.writeHead(200, { 'Content-Type': 'image/jpeg' }).end(sample);
+      return;
+    case 'stall': // headers and half the body, then silence
+      res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': String(sample.length) });
+      res.write(sample.subarray(0, sample.length >> 1));
+      await sleep(Number(url.searchParams.get('ms') ?? 5000));
+      res.destroy();
+      return;
+    case 'short': // promises more bytes than it sends, then closes
+      res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': String(sample.length + 5000) });
+      res.write(sample);
+      res.destroy();
+      return;
+    case 'error':
+      res.writeHead(Number(url.searchParams.get('status') ?? 500), { 'Content-Type': 'text/plain' }).end('origin error');
+      return;
+    case 'reset':
+      res.socket?.destroy();
+      return;
+    case 'redirect': { // /fault/redirect?n=K: K hops, then the sample
+      const n = Number(url.searchParams.get('n') ?? 1);
+      const to = url.searchParams.get('to');
+      res.writeHead(302, { Location: to ?? (n > 1 ? `/fault/redirect?n=${n - 1}` : '/samples/landscape.jpg') }).end();
+      return;
+    }
+    case 'loop':
+      res.writeHead(302, { Location: '/fault/loop' }).end();
+      return;
+    case 'html':
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><html><body>not an image</body></html>');
+      return;
+    case 'svg':
+      res.writeHead(200, { 'Content-Type': 'image/svg+xml' }).end('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>');
+      return;
+    case 'pngbomb':
+      res.writeHead(200, { 'Content-Type': 'image/png' }).end(pngBomb());
+      return;
+    case 'bytebomb': { // endless chunked body, no Content-Length
+      res.writeHead(200, { 'Content-Type': 'image/jpeg' });
+      const block = Buffer.alloc(1 << 20, 0xff);
+      for (let i = 0; i < 64 && !res.destroyed; i++) {
+        if (!res.write(block)) await new Promise((r) => res.once('drain', r));
+      }
+      res.end();
+      return;
+    }
+    case 'bigdeclared':
+      res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': String(500_000_000) });
+      res.write(sample.subarray(0, 100));
+      await sleep(200);
+      res.destroy();
+      return;
+    case 'cache': // ?cc=<Cache-Control>
+      res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Cache-Control': url.searchParams.get('cc') ?? '' }).end(sample);
+      return;
+    case 'headers': // echoes what the Worker sent, as a tiny PNG's tEXt would be overkill: a JSON 404
+      res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify(reqHeaders));
+      return;
+  }
+  res.writeHead(404).end();
+}
+
+let reqHeaders: Record<string, unknown> = {};
+
+async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const path = decodeURIComponent(url.pathname);
+  if (path === '/__hits') {
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(hits.get(url.searchParams.get('path') ?? '') ?? 0));
+    return;
+  }
+  if (path === '/__last-headers') {
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(reqHeaders));
+    return;
+  }
+  hits.set(path, (hits.get(path) ?? 0) + 1);
+  reqHeaders = req.headers;
+  const [, root, ...rest] = path.split('/');
+  if (root === 'fault') return serveFault(rest[0] ?? '', url, res);
+  if (root === 'gen') {
+    const make = GENERATED[rest.join('/')];
+    if (!make) return void res.writeHead(404).end();
+    if (!generatedCache.has(rest.join('/'))) generatedCache.set(rest.join('/'), make());
+    const { type, body } = await generatedCache.get(rest.join('/'))!;
+    res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'max-age=600' }).end(body);
+    return;
+  }
+  const dir = ROOTS[root ?? ''];
+  const file = dir && resolve(dir, rest.join('/'));
+  // Refuse anything that resolves outside the served folders (e.g. /corpus/../x).
+  if (!dir || !file || !file.startsWith(dir + sep)) return void res.writeHead(404).end();
+  try {
+    const body = await readFile(file);
+    const cc = url.searchParams.get('cc');
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', ETag: `"${body.length}-${rest.join('/')}"`, ...(cc ? { 'Cache-Control': cc } : {}) }).end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('origin server has no port');
+  project.provide('originPort', address.port);
+  return () =>
+    new Promise<void>((ok) => {
+      server.closeAllConnections();
+      server.close(() => ok());
+    });
+}
