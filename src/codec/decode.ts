@@ -1,0 +1,117 @@
+/**
+ * @module codec/decode
+ * Decodes a source image to an 8-bit RGBA {@link Raster} held in JS memory.
+ *
+ * Decoder per format, and why:
+ * - JPEG: libjpeg-turbo with DCT-domain scaling (M/8), so large photos are never
+ *   materialised at full size when a thumbnail is wanted. Arithmetic-coded,
+ *   12-bit and lossless JPEGs are refused with 415 (no bundled decoder has them).
+ * - PNG, GIF (first frame): Photon (Rust `image` crate).
+ * - WebP: libwebp (jSquash): lossy, lossless, alpha.
+ * - AVIF: libavif + dav1d (jSquash), 8-bit output.
+ *
+ * Bad input always surfaces as an ImageError (422 corrupt / 415 unsupported);
+ * decoder instances that trapped are dropped and re-created on next use.
+ */
+import { ImageError, corrupt, unsupported } from '../errors';
+import type { DecodeHint, Raster, SourceFormat } from './types';
+import { decodeJpegTurbo, type JpegHeader } from './jpeg-turbo';
+import { scanJpegMarkers, type JpegInfo } from './jpeg-markers';
+import { decodeWithPhoton } from './photon';
+import { avifDecoder, callEmscripten, webpDecoder } from './jsquash';
+
+/** Decodes `bytes` (claimed to be `format`) to RGBA8, possibly scaled down per `hint`. */
+export async function decodeImage(bytes: Uint8Array, format: SourceFormat, hint: DecodeHint = {}): Promise<Raster> {
+  try {
+    switch (format) {
+      case 'jpeg':
+        return await decodeJpeg(bytes, hint);
+      case 'png':
+        requireMagic(bytes, PNG_MAGIC, 'PNG');
+        return decodeWithPhoton(bytes);
+      case 'gif':
+        requireMagic(bytes, GIF_MAGIC, 'GIF');
+        return decodeWithPhoton(bytes);
+      case 'webp':
+        return toRaster(await callEmscripten(webpDecoder, (m) => m.decode(bytes)), 'WebP');
+      case 'avif':
+        return toRaster(await callEmscripten(avifDecoder, (m) => m.decode(bytes, 8)), 'AVIF');
+      default:
+        throw unsupported(`cannot decode ${String(format)} images`);
+    }
+  } catch (err) {
+    if (err instanceof ImageError) throw err;
+    // Traps, panics and aborts on hostile input are the client's data, not our bug.
+    throw corrupt(`the ${format.toUpperCase()} source could not be decoded (corrupt or truncated)`);
+  }
+}
+
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const GIF_MAGIC = [0x47, 0x49, 0x46, 0x38]; // "GIF8" (87a and 89a)
+
+/** Photon sniffs the format itself; make sure it decodes what the caller claims. */
+function requireMagic(bytes: Uint8Array, magic: number[], name: string): void {
+  if (bytes.length < magic.length || magic.some((b, i) => bytes[i] !== b)) {
+    throw corrupt(`the source is not a valid ${name} file`);
+  }
+}
+
+/** Copies an ImageData-like decoder result into a Raster (null means failure). */
+function toRaster(image: { width: number; height: number; data: ArrayLike<number> & ArrayBufferView } | null, name: string): Raster {
+  if (!image || image.data.byteLength !== image.width * image.height * 4) {
+    throw corrupt(`the ${name} source could not be decoded (corrupt or truncated)`);
+  }
+  const data = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  return { width: image.width, height: image.height, data };
+}
+
+async function decodeJpeg(bytes: Uint8Array, hint: DecodeHint): Promise<Raster> {
+  const info = scanJpegMarkers(bytes);
+  if (!info) throw corrupt('the JPEG source has no valid header');
+  if (info.precision !== 8) {
+    throw unsupported(`${info.precision}-bit JPEG is not supported (only 8-bit samples)`);
+  }
+  if (info.lossless) throw unsupported('lossless JPEG (SOF3) is not supported');
+  if (info.arithmetic) {
+    // Neither libjpeg-turbo (@cwasm), MozJPEG (@jsquash) nor Photon's Rust
+    // decoder is built with arithmetic decoding (checked: all three refuse
+    // libjpeg-turbo's testimgari.jpg). Such files are very rare on the web.
+    throw unsupported('arithmetic-coded JPEG is not supported');
+  }
+  const decoded = decodeJpegTurbo(bytes, (header) => chooseJpegScale(header, hint));
+  if (decoded.cmyk) convertCmykToRgba(decoded.data, info);
+  return { width: decoded.width, height: decoded.height, data: decoded.data };
+}
+
+/**
+ * Picks the smallest M (of M/8, libjpeg-turbo's DCT scaling factors) whose
+ * output, ceil(dim * M / 8), is still at least the hinted minimum.
+ */
+export function chooseJpegScale({ width, height }: Pick<JpegHeader, 'width' | 'height'>, hint: DecodeHint): number {
+  const minWidth = hint.minWidth ?? width;
+  const minHeight = hint.minHeight ?? height;
+  for (let m = 1; m < 8; m++) {
+    if (Math.ceil((width * m) / 8) >= minWidth && Math.ceil((height * m) / 8) >= minHeight) return m;
+  }
+  return 8;
+}
+
+/**
+ * Converts libjpeg's CMYK output to RGBA in place, with the naive (profile-less)
+ * formula browsers and libvips also fall back to: R = (1-C)(1-K).
+ * Adobe (APP14) CMYK JPEGs, i.e. practically all of them (Photoshop), store the
+ * channels inverted, so there the stored values already are (1-C) and (1-K).
+ */
+function convertCmykToRgba(data: Uint8Array, info: JpegInfo): void {
+  const inverted = info.adobe;
+  for (let i = 0; i < data.length; i += 4) {
+    let c = data[i], m = data[i + 1], y = data[i + 2], k = data[i + 3];
+    if (!inverted) {
+      c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k;
+    }
+    data[i] = Math.round((c * k) / 255);
+    data[i + 1] = Math.round((m * k) / 255);
+    data[i + 2] = Math.round((y * k) / 255);
+    data[i + 3] = 255;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * @module codec/encode
+ * Encodes an RGBA8 raster to the output format.
+ *
+ * - JPEG: MozJPEG baseline (not progressive: faster to encode and decode, and
+ *   progressive gains little at thumbnail sizes), 4:2:0, trellis defaults.
+ * - WebP: libwebp lossy, alpha kept (lossless alpha plane).
+ * - AVIF: libavif + aom, speed 8 (see AVIF_SPEED); quality on libavif's 0-100
+ *   scale, which is the scale sharp/libheif use, so q50 here ~ sharp's default.
+ * - PNG: Photon (Rust `image` crate), 8-bit RGBA.
+ * Quality is clamped to 1..100 and rounded.
+ */
+import { internal } from '../errors';
+import type { OutputFormat, Raster } from './types';
+import { avifDefaults, avifEncoder, callEmscripten, mozjpegDefaults, mozjpegEncoder, webpDefaults, webpEncoder } from './jsquash';
+import { encodePngWithPhoton } from './photon';
+
+/** libwebp effort 0..6; see the report in test/codec for the size/time trade. */
+export const WEBP_METHOD = 4;
+/** libaom speed 0..10; 8 keeps 1200x900 encodes near a second. */
+export const AVIF_SPEED = 8;
+
+/** Encodes `r` as `format` at `quality` (1..100; ignored for PNG). */
+export async function encodeImage(r: Raster, format: OutputFormat, quality: number): Promise<Uint8Array> {
+  const q = Math.min(100, Math.max(1, Math.round(Number.isFinite(quality) ? quality : 75)));
+  let out: Uint8Array | null;
+  try {
+    switch (format) {
+      case 'jpeg':
+        out = await callEmscripten(mozjpegEncoder, (m) =>
+          m.encode(dropAlphaForJpeg(r), r.width, r.height, {
+            ...mozjpegDefaults,
+            quality: q,
+            progressive: false,
+            auto_subsample: false,
+            chroma_subsample: 2, // 4:2:0
+          }),
+        );
+        break;
+      case 'webp':
+        out = await callEmscripten(webpEncoder, (m) =>
+          m.encode(r.data, r.width, r.height, { ...webpDefaults, quality: q, method: WEBP_METHOD }),
+        );
+        break;
+      case 'avif':
+        out = await callEmscripten(avifEncoder, (m) =>
+          m.encode(r.data, r.width, r.height, { ...avifDefaults, quality: q, speed: AVIF_SPEED }),
+        );
+        break;
+      case 'png':
+        out = encodePngWithPhoton(r.data, r.width, r.height);
+        break;
+      default:
+        throw new Error(`unknown output format ${String(format)}`);
+    }
+  } catch (err) {
+    // Our rasters are always valid, so an encoder failure is our bug (or OOM).
+    console.error('encodeImage failed', format, r.width, r.height, err);
+    throw internal();
+  }
+  if (!out || out.length === 0) throw internal();
+  // Emscripten returns a view that may share a buffer with others; own a copy.
+  return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : out.slice();
+}
+
+/**
+ * MozJPEG ignores alpha (RGBA in, RGB out). The pipeline flattens first; if a
+ * raster with transparency slips through anyway, composite it on white rather
+ * than let transparent pixels show their undefined colour (often black).
+ */
+function dropAlphaForJpeg(r: Raster): Uint8Array {
+  const d = r.data;
+  let opaque = true;
+  for (let i = 3; i < d.length; i += 4) {
+    if (d[i] !== 255) {
+      opaque = false;
+      break;
+    }
+  }
+  if (opaque) return d;
+  const flat = new Uint8Array(d.length);
+  for (let i = 0; i < d.length; i += 4) {
+    const a = d[i + 3];
+    const inv = 255 - a;
+    flat[i] = Math.round((d[i] * a + 255 * inv) / 255);
+    flat[i + 1] = Math.round((d[i + 1] * a + 255 * inv) / 255);
+    flat[i + 2] = Math.round((d[i + 2] * a + 255 * inv) / 255);
+    flat[i + 3] = 255;
+  }
+  return flat;
+}
