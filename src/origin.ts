@@ -22,6 +22,8 @@ export interface Source {
   /** Source identity for ETags: a validator when the origin gave one, else computed later. */
   etag: string | null;
   fromCache: boolean;
+  /** Stores the fetched bytes in the edge cache; called once they probed as an image, so an HTML error page is never kept. */
+  keep?: () => void;
 }
 
 export interface OriginDeps {
@@ -124,8 +126,8 @@ async function fetchUrl(first: URL, deps: OriginDeps): Promise<Source> {
       const bytes = await readBody(res, deps.maxBytes, deadline);
       const cacheControl = res.headers.get('cache-control');
       const etag = res.headers.get('etag');
-      storeSource(cacheKey, bytes, res.headers, deps);
-      return { bytes, cacheControl, url: url.href, etag, fromCache: false };
+      const keep = () => storeSource(cacheKey, bytes, res.headers, deps);
+      return { bytes, cacheControl, url: url.href, etag, fromCache: false, keep };
     }
   } finally {
     deadline.clear();
@@ -163,7 +165,9 @@ async function readBody(res: Response, maxBytes: number, deadline: Deadline): Pr
   let total = 0;
   try {
     for (;;) {
-      const { done, value } = await Promise.race([reader.read(), deadline.expired]);
+      const read = reader.read();
+      read.catch(() => {}); // when the deadline wins the race, the abandoned read rejects later
+      const { done, value } = await Promise.race([read, deadline.expired]);
       if (done) break;
       total += value.byteLength;
       if (total > maxBytes) throw tooLarge(`source is larger than MAX_SOURCE_BYTES (${maxBytes} bytes)`);

@@ -85,6 +85,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   const { timings } = keys;
   assertNotEmpty(source.bytes);
   const probe = probeImage(source.bytes);
+  source.keep?.();
   checkSourceLimits(probe, deps.limits);
   const maxAge = cacheLifetime(source.cacheControl, deps.config.cacheTtl);
   const cacheTag = `tf-${(await hashStrings(keys.sourceId)).slice(0, 22)}`;

@@ -56,6 +56,16 @@ const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> =
   '12mp-progressive.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85, progressive: true }).toBuffer() }),
   'photo-640.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(640, 480, 3), { raw: { width: 640, height: 480, channels: 3 } }).jpeg({ quality: 90 }).toBuffer() }),
   'alpha-400.png': async () => ({ type: 'image/png', body: await sharp(noisyRgb(400, 300, 4), { raw: { width: 400, height: 300, channels: 4 } }).png().toBuffer() }),
+  'halves.png': async () => {
+    // Left half red, right half blue: shows which side a crop kept.
+    const w = 200, h = 100, px = Buffer.alloc(w * h * 3);
+    for (let i = 0; i < w * h; i++) {
+      const left = i % w < w / 2;
+      px[i * 3] = left ? 255 : 0;
+      px[i * 3 + 2] = left ? 0 : 255;
+    }
+    return { type: 'image/png', body: await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer() };
+  },
   'orient6.jpg': async () => ({
     type: 'image/jpeg',
     body: await sharp(noisyRgb(300, 200, 3), { raw: { width: 300, height: 200, channels: 3 } }).jpeg().withMetadata({ orientation: 6 }).toBuffer(),
@@ -156,12 +166,6 @@ async function serveFault(kind: string, url: URL, res: ServerResponse): Promise<
       await sleep(200);
       res.destroy();
       return;
-    case 'cache': // ?cc=<Cache-Control>
-      res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Cache-Control': url.searchParams.get('cc') ?? '' }).end(sample);
-      return;
-    case 'headers': // echoes what the Worker sent, as a tiny PNG's tEXt would be overkill: a JSON 404
-      res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify(reqHeaders));
-      return;
   }
   res.writeHead(404).end();
 }
@@ -181,7 +185,14 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
   hits.set(path, (hits.get(path) ?? 0) + 1);
   reqHeaders = req.headers;
-  const [, root, ...rest] = path.split('/');
+  // /u/<token>/<path> serves <path>: a fresh source URL for tests that need a cold cache.
+  // /cc/<Cache-Control>/<path> serves <path> with that Cache-Control ("-" for none).
+  let cacheControl: string | undefined;
+  const stripped = path.replace(/^\/u\/[^/]+/, '').replace(/^\/cc\/([^/]+)/, (_, cc: string) => {
+    cacheControl = cc === '-' ? undefined : cc;
+    return '';
+  });
+  const [, root, ...rest] = stripped.split('/');
   if (root === 'fault') return serveFault(rest[0] ?? '', url, res);
   if (root === 'gen') {
     const make = GENERATED[rest.join('/')];
@@ -197,8 +208,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (!dir || !file || !file.startsWith(dir + sep)) return void res.writeHead(404).end();
   try {
     const body = await readFile(file);
-    const cc = url.searchParams.get('cc');
-    res.writeHead(200, { 'Content-Type': 'application/octet-stream', ETag: `"${body.length}-${rest.join('/')}"`, ...(cc ? { 'Cache-Control': cc } : {}) }).end(body);
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', ETag: `"${body.length}-${rest.join('/')}"`, ...(cacheControl ? { 'Cache-Control': cacheControl } : {}) }).end(body);
   } catch {
     res.writeHead(404).end();
   }

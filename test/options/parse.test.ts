@@ -1,0 +1,223 @@
+/**
+ * The public parameter syntax -> TransformOptions, for every option and alias,
+ * through all three URL forms (parseRequestUrl is what the Worker runs).
+ */
+import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../src/config';
+import { ImageError } from '../../src/errors';
+import { canonicalizeOptions } from '../../src/options/parse';
+import { parseRequestUrl } from '../../src/routes';
+
+const config = readConfig({ ORIGIN: 'https://origin.example' });
+const parse = (pathAndQuery: string) => parseRequestUrl(new URL(pathAndQuery, 'https://thumbs.test'), config, false);
+
+/** The query string, and the options it must give (a subset is checked). */
+const VALID: [string, Record<string, unknown>][] = [
+  ['width=640', { width: 640 }],
+  ['w=640', { width: 640 }],
+  ['height=480', { height: 480 }],
+  ['h=1', { height: 1 }],
+  ['w=8192', { width: 8192 }],
+  ['dpr=2&w=100', { dpr: 2, width: 100 }],
+  ['dpr=1.5', { dpr: 1.5 }],
+  ['fit=scale-down', { fit: 'scale-down' }],
+  ['fit=contain', { fit: 'contain' }],
+  ['fit=cover', { fit: 'cover' }],
+  ['fit=crop', { fit: 'crop' }],
+  ['fit=pad', { fit: 'pad' }],
+  ['fit=squeeze', { fit: 'squeeze' }],
+  ['', { fit: 'scale-down', quality: 85, dpr: 1, anim: true, gravity: { x: 0.5, y: 0.5 }, background: { r: 255, g: 255, b: 255, a: 255 } }],
+  ['gravity=top', { gravity: { x: 0.5, y: 0 } }],
+  ['g=bottom-right', { gravity: { x: 1, y: 1 } }],
+  ['gravity=left', { gravity: { x: 0, y: 0.5 } }],
+  ['gravity=0.3x0.7', { gravity: { x: 0.3, y: 0.7 } }],
+  ['quality=50', { quality: 50 }],
+  ['q=72.6', { quality: 73 }],
+  ['format=jpeg', { format: 'jpeg' }],
+  ['f=jpg', { format: 'jpeg' }],
+  ['format=png', { format: 'png' }],
+  ['format=webp', { format: 'webp' }],
+  ['format=avif', { format: 'avif' }],
+  ['format=auto', { format: 'auto' }],
+  ['format=json', { format: 'json' }],
+  ['background=%23ff0000', { background: { r: 255, g: 0, b: 0, a: 255 } }],
+  ['bg=%23f00', { background: { r: 255, g: 0, b: 0, a: 255 } }],
+  ['bg=%2300ff0080', { background: { r: 0, g: 255, b: 0, a: 128 } }],
+  ['bg=rgb(1,2,3)', { background: { r: 1, g: 2, b: 3, a: 255 } }],
+  ['bg=rgba(1,2,3,0.5)', { background: { r: 1, g: 2, b: 3, a: 128 } }],
+  ['bg=navy', { background: { r: 0, g: 0, b: 128, a: 255 } }],
+  ['rotate=90', { rotate: 90 }],
+  ['rotate=270', { rotate: 270 }],
+  ['flip=h', { flip: 'h' }],
+  ['flip=hv', { flip: 'hv' }],
+  ['blur=5', { blur: 5 }],
+  ['sharpen=1.5', { sharpen: 1.5 }],
+  ['brightness=1.2', { brightness: 1.2 }],
+  ['contrast=0.8', { contrast: 0.8 }],
+  ['saturation=0', { saturation: 0 }],
+  ['gamma=2', { gamma: 2 }],
+  ['trim=10;20;30;40', { trim: { top: 10, right: 20, bottom: 30, left: 40 } }],
+  ['anim=false', { anim: false }],
+  ['onerror=redirect', { onerror: 'redirect' }],
+];
+
+/** The query string, and the parameter its 400 must name. */
+const INVALID: [string, string][] = [
+  ['width=0', 'width'],
+  ['width=8193', 'width'],
+  ['width=-5', 'width'],
+  ['width=12.5', 'width'],
+  ['width=abc', 'width'],
+  ['w=', 'width'],
+  ['height=99999', 'height'],
+  ['dpr=5', 'dpr'],
+  ['dpr=0.5', 'dpr'],
+  ['w=5000&dpr=2', 'dpr'],
+  ['fit=fill', 'fit'],
+  ['gravity=face', 'gravity'],
+  ['gravity=1.5x0.5', 'gravity'],
+  ['quality=0', 'quality'],
+  ['q=101', 'quality'],
+  ['format=jxl', 'format'],
+  ['format=gif', 'format'],
+  ['background=notacolor', 'background'],
+  ['bg=%23ggg', 'background'],
+  ['rotate=45', 'rotate'],
+  ['flip=x', 'flip'],
+  ['blur=0', 'blur'],
+  ['blur=251', 'blur'],
+  ['sharpen=11', 'sharpen'],
+  ['brightness=-1', 'brightness'],
+  ['gamma=0', 'gamma'],
+  ['trim=1;2;3', 'trim'],
+  ['trim=a;b;c;d', 'trim'],
+  ['anim=maybe', 'anim'],
+  ['onerror=ignore', 'onerror'],
+  ['width=10&width=20', 'width'],
+  ['width=10&w=20', 'width'],
+  ['zoom=2', 'zoom'],
+  ['Width=10', 'Width'],
+];
+
+function expectInvalid(run: () => unknown, param: string) {
+  try {
+    run();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ImageError);
+    expect((err as ImageError).status).toBe(400);
+    expect((err as ImageError).param).toBe(param);
+    return;
+  }
+  throw new Error('expected a 400');
+}
+
+const toCdnCgi = (query: string) =>
+  query
+    .split('&')
+    .filter(Boolean)
+    .map((kv) => decodeURIComponent(kv))
+    .join(',');
+
+describe('query options, three URL forms', () => {
+  for (const [query, expected] of VALID) {
+    it(`path form: ?${query}`, () => {
+      const { options, source } = parse(`/photos/cat.jpg?${query}`);
+      expect(options).toMatchObject(expected);
+      expect(source).toMatchObject({ kind: 'url' });
+      expect(source.kind === 'url' && source.url.href).toBe('https://origin.example/photos/cat.jpg');
+    });
+    it(`remote form: ?url=...&${query}`, () => {
+      const { options, source } = parse(`/?url=${encodeURIComponent('https://img.example/a.png')}&${query}`);
+      expect(options).toMatchObject(expected);
+      expect(source.kind === 'url' && source.url.href).toBe('https://img.example/a.png');
+    });
+    it(`cdn-cgi form: ${toCdnCgi(query) || '(none)'}`, () => {
+      const opts = toCdnCgi(query);
+      // Cloudflare needs at least one option in the segment; an empty table row uses a default-valued one.
+      const { options, source } = parse(`/cdn-cgi/image/${encodeURIComponent(opts || 'anim=true')}/photos/cat.jpg`);
+      expect(options).toMatchObject(expected);
+      expect(source.kind === 'url' && source.url.href).toBe('https://origin.example/photos/cat.jpg');
+    });
+  }
+  for (const [query, param] of INVALID) {
+    it(`400 naming ${param}: path form ?${query}`, () => expectInvalid(() => parse(`/p.jpg?${query}`), param));
+    it(`400 naming ${param}: remote form ?${query}`, () =>
+      expectInvalid(() => parse(`/?url=https%3A%2F%2Fimg.example%2Fa.png&${query}`), param));
+    if (!query.includes('=&') && query.split('&').length === 1) {
+      it(`400 naming ${param}: cdn-cgi form ${toCdnCgi(query)}`, () =>
+        expectInvalid(() => parse(`/cdn-cgi/image/${encodeURIComponent(toCdnCgi(query))}/p.jpg`), param));
+    }
+  }
+});
+
+describe('URL forms', () => {
+  it('cdn-cgi with an absolute source keeps its query', () => {
+    const { source, options } = parse('/cdn-cgi/image/width=80,quality=75/https://img.example/a.jpg?v=3');
+    expect(source.kind === 'url' && source.url.href).toBe('https://img.example/a.jpg?v=3');
+    expect(options).toMatchObject({ width: 80, quality: 75 });
+  });
+  it('cdn-cgi keeps rgb() commas inside one option', () => {
+    const { options } = parse('/cdn-cgi/image/fit=pad,bg=rgb(10,20,30),w=50/a.jpg');
+    expect(options).toMatchObject({ fit: 'pad', width: 50, background: { r: 10, g: 20, b: 30, a: 255 } });
+  });
+  it('cdn-cgi repairs a collapsed scheme slash', () => {
+    const { source } = parse('/cdn-cgi/image/w=10/https:/img.example/a.jpg');
+    expect(source.kind === 'url' && source.url.href).toBe('https://img.example/a.jpg');
+  });
+  it('remote form with a root-relative url resolves against ORIGIN', () => {
+    const { source } = parse('/?url=%2Fphotos%2Fa.jpg&w=10');
+    expect(source.kind === 'url' && source.url.href).toBe('https://origin.example/photos/a.jpg');
+  });
+  it('without ORIGIN, paths resolve to the bundled samples', () => {
+    const { source } = parseRequestUrl(new URL('https://t/samples/landscape.jpg?w=1'), readConfig({}), false);
+    expect(source).toEqual({ kind: 'sample', path: '/samples/landscape.jpg' });
+  });
+  it('dot segments cannot climb above ORIGIN', () => {
+    const { source } = parse('/?url=%2F..%2F..%2Fetc%2Fpasswd');
+    expect(source.kind === 'url' && source.url.href).toBe('https://origin.example/etc/passwd');
+  });
+  const BAD_URLS: [string, number, string][] = [
+    ['/?w=10', 400, 'url'],
+    ['/?url=a.jpg', 400, 'url'],
+    ['/?url=%2F%2Fevil.example%2Fa.jpg', 400, 'url'],
+    ['/?url=http%3A%2F%2F', 400, 'url'],
+    ['/?url=file%3A%2F%2F%2Fetc%2Fpasswd', 403, 'url'],
+    ['/?url=%2Fa.jpg&url=%2Fb.jpg', 400, 'url'],
+    ['/a.jpg?url=%2Fb.jpg', 400, 'url'],
+    ['/cdn-cgi/image/w=10', 400, 'url'],
+    ['/cdn-cgi/image/width/a.jpg', 400, 'width'],
+  ];
+  for (const [path, status, param] of BAD_URLS) {
+    it(`${path} -> ${status}`, () => {
+      try {
+        parse(path);
+      } catch (err) {
+        expect((err as ImageError).status).toBe(status);
+        expect((err as ImageError).param).toBe(param);
+        return;
+      }
+      throw new Error('expected an error');
+    });
+  }
+});
+
+describe('variant allowlists', () => {
+  const strict = readConfig({ ORIGIN: 'https://o.example', ALLOWED_WIDTHS: 'nextjs', ALLOWED_QUALITIES: '50,75' });
+  const run = (q: string) => parseRequestUrl(new URL(`https://t/a.jpg?${q}`), strict, false);
+  it('accepts a preset width and listed quality', () => expect(run('w=640&q=75').options).toMatchObject({ width: 640, quality: 75 }));
+  it('refuses an unlisted width', () => expectInvalid(() => run('w=641&q=75'), 'width'));
+  it('refuses an unlisted quality', () => expectInvalid(() => run('w=640&q=80'), 'quality'));
+});
+
+describe('canonical options', () => {
+  it('is the same whatever the order, aliases or form', () => {
+    const a = canonicalizeOptions(parse('/a.jpg?w=100&h=50&fit=cover&q=80').options);
+    const b = canonicalizeOptions(parse('/a.jpg?quality=80&fit=cover&height=50&width=100').options);
+    const c = canonicalizeOptions(parse('/cdn-cgi/image/fit=cover,q=80,w=100,h=50/a.jpg').options);
+    expect(a).toBe(b);
+    expect(a).toBe(c);
+  });
+  it('differs when an option differs', () => {
+    expect(canonicalizeOptions(parse('/a.jpg?w=100').options)).not.toBe(canonicalizeOptions(parse('/a.jpg?w=101').options));
+  });
+});
