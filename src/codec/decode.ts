@@ -105,7 +105,7 @@ export function chooseJpegScale({ width, height }: Pick<JpegHeader, 'width' | 'h
 function convertCmykToRgba(data: Uint8Array, info: JpegInfo): void {
   const inverted = info.adobe;
   for (let i = 0; i < data.length; i += 4) {
-    let c = data[i], m = data[i + 1], y = data[i + 2], k = data[i + 3];
+    let c = data[i]!, m = data[i + 1]!, y = data[i + 2]!, k = data[i + 3]!;
     if (!inverted) {
       c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k;
     }

@@ -80,11 +80,11 @@ function dropAlphaForJpeg(r: Raster): Uint8Array {
   if (opaque) return d;
   const flat = new Uint8Array(d.length);
   for (let i = 0; i < d.length; i += 4) {
-    const a = d[i + 3];
+    const a = d[i + 3]!;
     const inv = 255 - a;
-    flat[i] = Math.round((d[i] * a + 255 * inv) / 255);
-    flat[i + 1] = Math.round((d[i + 1] * a + 255 * inv) / 255);
-    flat[i + 2] = Math.round((d[i + 2] * a + 255 * inv) / 255);
+    flat[i] = Math.round((d[i]! * a + 255 * inv) / 255);
+    flat[i + 1] = Math.round((d[i + 1]! * a + 255 * inv) / 255);
+    flat[i + 2] = Math.round((d[i + 2]! * a + 255 * inv) / 255);
     flat[i + 3] = 255;
   }
   return flat;

@@ -35,7 +35,7 @@ export function scanJpegMarkers(bytes: Uint8Array): JpegInfo | undefined {
       pos++; // Tolerate garbage between segments, as libjpeg does (with a warning).
       continue;
     }
-    const marker = bytes[pos + 1];
+    const marker = bytes[pos + 1]!;
     if (marker === 0xff) {
       pos++; // Fill byte.
       continue;
@@ -44,7 +44,7 @@ export function scanJpegMarkers(bytes: Uint8Array): JpegInfo | undefined {
       pos += 2;
       continue;
     }
-    const length = (bytes[pos + 2] << 8) | bytes[pos + 3];
+    const length = (bytes[pos + 2]! << 8) | bytes[pos + 3]!;
     const body = pos + 4;
     if (marker === 0xee && length >= 7 && String.fromCharCode(...bytes.subarray(body, body + 5)) === 'Adobe') {
       adobe = true;
@@ -54,10 +54,10 @@ export function scanJpegMarkers(bytes: Uint8Array): JpegInfo | undefined {
       if (body + 6 > bytes.length) return undefined;
       const process = marker & 0x0f;
       return {
-        precision: bytes[body],
-        height: (bytes[body + 1] << 8) | bytes[body + 2],
-        width: (bytes[body + 3] << 8) | bytes[body + 4],
-        components: bytes[body + 5],
+        precision: bytes[body]!,
+        height: (bytes[body + 1]! << 8) | bytes[body + 2]!,
+        width: (bytes[body + 3]! << 8) | bytes[body + 4]!,
+        components: bytes[body + 5]!,
         arithmetic: process >= 9,
         lossless: process === 3 || process === 7 || process === 11 || process === 15,
         progressive: process === 2 || process === 6 || process === 10 || process === 14,

@@ -117,7 +117,7 @@ export function decodeJpegTurbo(jpeg: Uint8Array, scaleEighths: (header: JpegHea
     if (tj.tjDecompressHeader3(handle, input, jpeg.byteLength, meta, meta + 4, meta + 8, meta + 12) !== 0) {
       throw new LibjpegFatal();
     }
-    const [width, height, subsampling, colorspace] = new Int32Array(tj.memory.buffer, meta, 4);
+    const [width = 0, height = 0, subsampling = 0, colorspace = 0] = new Int32Array(tj.memory.buffer, meta, 4);
     const header: JpegHeader = { width, height, subsampling, colorspace };
     const m = Math.min(8, Math.max(1, Math.round(scaleEighths(header))));
     // TJSCALED(): ceil(dim * M / 8). Passing exactly these dimensions makes

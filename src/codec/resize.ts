@@ -89,41 +89,41 @@ export function shrinkByArea(r: Raster, outWidth: number, outHeight: number, pre
 
   for (let oy = 0; oy < outHeight; oy++) {
     acc.fill(0);
-    for (let t = 0; t < ys.count[oy]; t++) {
-      const sy = ys.start[oy] + t;
-      const wy = ys.weights[oy * ys.maxTaps + t];
+    for (let t = 0; t < ys.count[oy]!; t++) {
+      const sy = ys.start[oy]! + t;
+      const wy = ys.weights[oy * ys.maxTaps + t]!;
       const rowBase = sy * r.width * 4;
       // Horizontal footprint sums of source row sy.
       for (let ox = 0; ox < outWidth; ox++) {
         let cr = 0, cg = 0, cb = 0, ca = 0;
-        const first = xs.start[ox];
+        const first = xs.start[ox]!;
         const wBase = ox * xs.maxTaps;
-        for (let k = 0; k < xs.count[ox]; k++) {
+        for (let k = 0; k < xs.count[ox]!; k++) {
           const p = rowBase + (first + k) * 4;
-          const a = src[p + 3];
-          const w = xs.weights[wBase + k];
+          const a = src[p + 3]!;
+          const w = xs.weights[wBase + k]!;
           const wc = premultiply ? w * a : w;
-          cr += wc * src[p];
-          cg += wc * src[p + 1];
-          cb += wc * src[p + 2];
+          cr += wc * src[p]!;
+          cg += wc * src[p + 1]!;
+          cb += wc * src[p + 2]!;
           ca += w * a;
         }
         const q = ox * 4;
         line[q] = cr; line[q + 1] = cg; line[q + 2] = cb; line[q + 3] = ca;
       }
-      for (let q = 0; q < line.length; q++) acc[q] += wy * line[q];
+      for (let q = 0; q < line.length; q++) acc[q]! += wy * line[q]!;
     }
     const outBase = oy * outWidth * 4;
     for (let ox = 0; ox < outWidth; ox++) {
       const q = ox * 4;
-      const alphaSum = acc[q + 3];
+      const alphaSum = acc[q + 3]!;
       // Premultiplied: colour = sum(c*a) / sum(a); fully transparent stays 0.
       const divisor = premultiply ? alphaSum : area;
       const o = outBase + q;
       if (divisor > 0) {
-        out[o] = clampByte(acc[q] / divisor);
-        out[o + 1] = clampByte(acc[q + 1] / divisor);
-        out[o + 2] = clampByte(acc[q + 2] / divisor);
+        out[o] = clampByte(acc[q]! / divisor);
+        out[o + 1] = clampByte(acc[q + 1]! / divisor);
+        out[o + 2] = clampByte(acc[q + 2]! / divisor);
       }
       out[o + 3] = clampByte(alphaSum / area);
     }

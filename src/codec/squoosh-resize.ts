@@ -5,6 +5,8 @@
  * module-private variable; ours is lazy and droppable like every other codec.
  * The module has no imports, so this is the whole glue.
  */
+// @ts-ignore TS1192: the package's own .wasm.d.ts types the instance exports,
+// but wrangler's default import of a .wasm file is the compiled WebAssembly.Module.
 import resizeModule from '@jsquash/resize/lib/resize/pkg/squoosh_resize_bg.wasm';
 import { LazyInstance } from './memory';
 
@@ -42,7 +44,7 @@ export function resampleRgba(
       new Uint8Array(wasm.memory.buffer).set(data, ptr);
       // The input Vec is owned (and freed) by Rust.
       wasm.resize(retptr, ptr, data.length, inWidth, inHeight, outWidth, outHeight, method, premultiply ? 1 : 0, linearRgb ? 1 : 0);
-      const [outPtr, outLen] = new Int32Array(wasm.memory.buffer, retptr, 2);
+      const [outPtr = 0, outLen = 0] = new Int32Array(wasm.memory.buffer, retptr, 2);
       const out = new Uint8Array(wasm.memory.buffer, outPtr >>> 0, outLen).slice();
       wasm.__wbindgen_free(outPtr, outLen, 1);
       return out;

@@ -6,6 +6,7 @@
  * config change. '/' in a glob is the project root (the repo); the corpus sits
  * next to it at /work/shared/corpus.
  */
+/// <reference types="vite/client" />
 import type { Raster } from '../../src/codec/types';
 
 const inlined = import.meta.glob('/../shared/corpus/**/*.{jpg,png,gif,webp}', {
@@ -35,7 +36,7 @@ export const manifest: ManifestEntry[] = Object.values(manifestFiles)[0] ?? [];
 export function corpusBytes(name: string): Uint8Array {
   const key = Object.keys(inlined).find((k) => k.endsWith(`/corpus/${name}`));
   if (!key) throw new Error(`corpus file ${name} not found (is /work/shared/corpus there?)`);
-  const base64 = inlined[key].slice(inlined[key].indexOf(',') + 1);
+  const base64 = inlined[key]!.slice(inlined[key]!.indexOf(',') + 1);
   return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 }
 
@@ -80,8 +81,8 @@ export function meanAbsoluteError(a: Raster, b: Raster): number {
   if (a.width !== b.width || a.height !== b.height) throw new Error(`size ${a.width}x${a.height} vs ${b.width}x${b.height}`);
   let sum = 0;
   for (let i = 0; i < a.data.length; i += 4) {
-    const aa = a.data[i + 3], ba = b.data[i + 3];
-    for (let c = 0; c < 3; c++) sum += Math.abs((a.data[i + c] * aa - b.data[i + c] * ba) / 255);
+    const aa = a.data[i + 3]!, ba = b.data[i + 3]!;
+    for (let c = 0; c < 3; c++) sum += Math.abs((a.data[i + c]! * aa - b.data[i + c]! * ba) / 255);
     sum += Math.abs(aa - ba);
   }
   return sum / a.data.length;
@@ -92,7 +93,7 @@ export function psnr(a: Raster, b: Raster): number {
   let se = 0, n = 0;
   for (let i = 0; i < a.data.length; i += 4) {
     for (let c = 0; c < 3; c++) {
-      const d = a.data[i + c] - b.data[i + c];
+      const d = a.data[i + c]! - b.data[i + c]!;
       se += d * d;
       n++;
     }

@@ -38,10 +38,10 @@ async function alignToReference(mine: Raster, ref: Raster): Promise<[Raster, Ras
 function opaqueColourAndAlphaError(a: Raster, b: Raster): number {
   let sum = 0, n = 0;
   for (let i = 0; i < a.data.length; i += 4) {
-    sum += Math.abs(a.data[i + 3] - b.data[i + 3]);
+    sum += Math.abs(a.data[i + 3]! - b.data[i + 3]!);
     n++;
     if (a.data[i + 3] === 255 && b.data[i + 3] === 255) {
-      for (let c = 0; c < 3; c++) sum += Math.abs(a.data[i + c] - b.data[i + c]);
+      for (let c = 0; c < 3; c++) sum += Math.abs(a.data[i + c]! - b.data[i + c]!);
       n += 3;
     }
   }
@@ -125,7 +125,7 @@ describe('corrupt input', () => {
     } else {
       expect(result.data.length).toBe(result.width * result.height * 4);
     }
-    const after = await decodeImage(corpusBytes(good[entry.format]), entry.format, {});
+    const after = await decodeImage(corpusBytes(good[entry.format]!), entry.format, {});
     expect(after.width).toBeGreaterThan(0);
   });
 
@@ -134,7 +134,7 @@ describe('corrupt input', () => {
   it.each(Object.entries(good))('%s decoder recovers after a trap', async (format, file) => {
     const bytes = corpusBytes(file);
     const broken = bytes.slice(0, Math.max(40, bytes.length >> 1));
-    for (let i = 40; i < broken.length; i += 7) broken[i] ^= 0x5a;
+    for (let i = 40; i < broken.length; i += 7) broken[i]! ^= 0x5a;
     for (let round = 0; round < 3; round++) {
       const err = await decodeImage(broken, format as 'jpeg', {}).catch((e) => e);
       expect(err, `round ${round}`).toBeInstanceOf(ImageError);

@@ -44,7 +44,7 @@ describe('scaled JPEG decode', () => {
       // partly filled buffer would be far off.
       const ref = smoothPattern(w, h, 1 / 4);
       let err = 0;
-      for (let i = 0; i < r.data.length; i += 4) err += Math.abs(r.data[i] - ref.data[i]);
+      for (let i = 0; i < r.data.length; i += 4) err += Math.abs(r.data[i]! - ref.data[i]!);
       expect(err / (w * h), `M=${m}`).toBeLessThan(6);
     }
   });
@@ -57,7 +57,7 @@ describe('scaled JPEG decode', () => {
     const t0 = performance.now();
     const r = await decodeImage(bigJpeg, 'jpeg', { minWidth: tw, minHeight: th });
     const ms = performance.now() - t0;
-    const mem = wasmMemoryBytes().modules['jpeg-turbo'];
+    const mem = (wasmMemoryBytes().modules['jpeg-turbo'] ?? 0);
     console.log(`MEASURE jpeg 4000x3000 -> ${r.width}x${r.height} (hint ${tw}x${th}): ${ms.toFixed(0)} ms, jpeg-turbo memory ${mb(mem)}`);
     expect(r.width).toBeGreaterThanOrEqual(tw);
     expect(r.height).toBeGreaterThanOrEqual(th);
@@ -71,15 +71,15 @@ describe('scaled JPEG decode', () => {
     const t0 = performance.now();
     const r = await decodeImage(bigJpeg, 'jpeg', {});
     const ms = performance.now() - t0;
-    const mem = wasmMemoryBytes().modules['jpeg-turbo'];
+    const mem = (wasmMemoryBytes().modules['jpeg-turbo'] ?? 0);
     console.log(`MEASURE jpeg 4000x3000 full: ${ms.toFixed(0)} ms, jpeg-turbo memory ${mb(mem)}`);
     expect([r.width, r.height]).toEqual([4000, 3000]);
     expect(mem).toBeGreaterThan(4000 * 3000 * 4); // the RGBA output alone
     recycleCodecs(32 * MB);
-    expect(wasmMemoryBytes().modules['jpeg-turbo']).toBe(0);
+    expect((wasmMemoryBytes().modules['jpeg-turbo'] ?? 0)).toBe(0);
     const again = await decodeImage(bigJpeg, 'jpeg', { minWidth: 300, minHeight: 225 });
     expect(again.width).toBe(500);
-    expect(wasmMemoryBytes().modules['jpeg-turbo']).toBeLessThan(8 * MB);
+    expect((wasmMemoryBytes().modules['jpeg-turbo'] ?? 0)).toBeLessThan(8 * MB);
   });
 
   it('full-size 12 MP PNG decode memory (Photon), recycled afterwards', async () => {
@@ -87,11 +87,11 @@ describe('scaled JPEG decode', () => {
     const t0 = performance.now();
     const r = await decodeImage(bigPng, 'png', {});
     const ms = performance.now() - t0;
-    const mem = wasmMemoryBytes().modules.photon;
+    const mem = (wasmMemoryBytes().modules.photon ?? 0);
     console.log(`MEASURE png 4000x3000 full (${mb(bigPng.length)} file): ${ms.toFixed(0)} ms, photon memory ${mb(mem)}`);
     expect(r.width).toBe(4000);
     recycleCodecs(32 * MB);
-    expect(wasmMemoryBytes().modules.photon).toBe(0);
+    expect((wasmMemoryBytes().modules.photon ?? 0)).toBe(0);
   });
 });
 

@@ -15,7 +15,7 @@ function ringStdDev(r: Raster, r0: number, r1: number): number {
     for (let x = 0; x < r.width; x++) {
       const d = Math.hypot(x + 0.5 - r.width / 2, y + 0.5 - r.height / 2);
       if (d >= r0 && d < r1) {
-        const v = r.data[(y * r.width + x) * 4];
+        const v = r.data[(y * r.width + x) * 4]!;
         sum += v; sq += v * v; n++;
       }
     }
@@ -69,7 +69,7 @@ describe('resizeRaster', () => {
     }
     const out = await resizeRaster(src, 50, 50, { hasAlpha: true });
     for (let i = 0; i < out.data.length; i += 4) {
-      if (out.data[i + 3] > 8) expect(out.data[i + 1], `pixel ${i / 4}`).toBeLessThan(8);
+      if (out.data[i + 3]! > 8) expect(out.data[i + 1], `pixel ${i / 4}`).toBeLessThan(8);
     }
   });
 

@@ -38,12 +38,12 @@ export function photoLike(width: number, height: number, seed = 1): Raster {
         const d2 = ((x - bl.x) ** 2 + (y - bl.y) ** 2) / (bl.r * bl.r);
         if (d2 < 4) {
           const w = Math.exp(-d2 * 2);
-          r += (bl.c[0] - r) * w; g += (bl.c[1] - g) * w; b += (bl.c[2] - b) * w;
+          r += (bl.c[0]! - r) * w; g += (bl.c[1]! - g) * w; b += (bl.c[2]! - b) * w;
         }
       }
       for (const bx of boxes) {
         if (x >= bx.x0 && x < bx.x0 + bx.w && y >= bx.y0 && y < bx.y0 + bx.h) {
-          r = bx.c[0]; g = bx.c[1]; b = bx.c[2];
+          [r, g, b] = bx.c as [number, number, number];
         }
       }
       const n = (rnd() - 0.5) * 12;
