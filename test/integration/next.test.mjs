@@ -192,3 +192,36 @@ test('next/image srcSet URLs from thumbflare/next are served by the Worker', { t
   assert.ok((remote.hits.get('/remote/badge.png') ?? 0) >= 1, 'the Worker never fetched the absolute image');
   time('total', performance.now() - started);
 });
+
+test('signed URLs: presignThumbflareUrls + lookupSigner give URLs the Worker accepts', { timeout: 120_000 }, async () => {
+  const { createThumbflareLoader, lookupSigner, presignThumbflareUrls, default: plainLoader } = await import('thumbflare/next');
+  const site = await startStaticServer(join(FIXTURE, 'public'));
+  cleanups.push(site.close);
+  const key = 'test-key-1';
+  const worker = await startWorker({ ORIGIN: site.url, SIGNING_KEYS: `${key},old-key` });
+  cleanups.push(worker.stop);
+  time('wrangler dev (signing) ready', worker.ms);
+
+  // Server side: sign every URL next/image may ask for; browser side: a sync lookup.
+  const table = await presignThumbflareUrls({ baseUrl: worker.url, key, srcs: ['/photos/a.jpg'], widths: [64, 640] });
+  const loader = createThumbflareLoader({ baseUrl: worker.url, sign: lookupSigner(table) });
+  for (const width of [64, 640]) {
+    const url = loader({ src: '/photos/a.jpg', width });
+    assert.match(url, /&sig=[A-Za-z0-9_-]{43}$/);
+    const res = await fetch(url, { headers: { Accept: CHROMIUM_IMG_ACCEPT } });
+    const header = readImageHeader(new Uint8Array(await res.arrayBuffer()));
+    assert.equal(res.status, 200, url);
+    assert.equal(header.width, width);
+  }
+  assert.throws(() => loader({ src: '/photos/a.jpg', width: 828 }), /no presigned URL/);
+  assert.throws(() => createThumbflareLoader({ baseUrl: worker.url, sign: async (u) => u })({ src: '/a.jpg', width: 64 }), /synchronously/);
+
+  // Unsigned, or signed for another width: refused.
+  const unsigned = await fetch(createThumbflareLoader({ baseUrl: worker.url })({ src: '/photos/a.jpg', width: 64 }));
+  assert.equal(unsigned.status, 403);
+  await unsigned.arrayBuffer();
+  const tampered = await fetch(table[`${worker.url}/photos/a.jpg?format=auto&width=64&quality=75`].replace('width=64', 'width=65'));
+  assert.equal(tampered.status, 403);
+  await tampered.arrayBuffer();
+  assert.equal(typeof plainLoader, 'function');
+});
