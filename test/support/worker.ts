@@ -20,7 +20,7 @@ export function testEnv(overrides: Partial<Env> = {}): Env {
 /** GETs `path` (path, query and all) from the Worker and waits for its background work. */
 export async function callWorker(path: string, init: { headers?: Record<string, string>; env?: Partial<Env>; method?: string } = {}): Promise<Response> {
   const ctx = createExecutionContext();
-  const req = new Request(new URL(path, 'https://thumbs.test'), { method: init.method ?? 'GET', headers: init.headers });
+  const req = new Request('https://thumbs.test' + path, { method: init.method ?? 'GET', headers: init.headers });
   const res = await worker.fetch(req, testEnv(init.env), ctx);
   await waitOnExecutionContext(ctx);
   return res;
