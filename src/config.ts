@@ -20,10 +20,12 @@ export interface Env {
   AVIF_MAX_PIXELS?: string;
   MAX_SOURCE_PIXELS?: string;
   MAX_JPEG_PIXELS?: string;
+  MAX_PROGRESSIVE_PIXELS?: string;
   MAX_FRAMES?: string;
   PIXEL_BUDGET?: string;
   BUDGET_WAIT_MS?: string;
   RECYCLE_WASM_BYTES?: string;
+  IDLE_WASM_BYTES?: string;
   PLAYGROUND?: string;
   DEBUG?: string;
   ASSETS?: Fetcher;
@@ -42,12 +44,14 @@ export interface Config {
   allowedWidths?: ReadonlySet<number>;
   allowedQualities?: ReadonlySet<number>;
   avifMaxPixels: number;
-  limits: { maxPixels: number; maxJpegPixels: number; maxFrames: number };
+  limits: { maxPixels: number; maxJpegPixels: number; maxProgressivePixels: number; maxFrames: number };
   /** Pixels all concurrent transforms of an isolate may hold at once. */
   pixelBudget: number;
   budgetWaitMs: number;
   /** A codec instance whose WASM memory grew past this is dropped after the request. */
   recycleWasmBytes: number;
+  /** Live codec instances are dropped, largest first, until their total is under this. */
+  idleWasmBytes: number;
   playground: boolean;
   debug: boolean;
 }
@@ -82,13 +86,15 @@ function parseConfig(env: Env): Config {
     allowedQualities: readSet(env.ALLOWED_QUALITIES, { nextjs: [75] }),
     avifMaxPixels: readInt(env, 'AVIF_MAX_PIXELS', 2_500_000),
     limits: {
-      maxPixels: readInt(env, 'MAX_SOURCE_PIXELS', 8_000_000),
+      maxPixels: readInt(env, 'MAX_SOURCE_PIXELS', 5_000_000),
       maxJpegPixels: readInt(env, 'MAX_JPEG_PIXELS', 50_000_000),
+      maxProgressivePixels: readInt(env, 'MAX_PROGRESSIVE_PIXELS', 16_000_000),
       maxFrames: readInt(env, 'MAX_FRAMES', 1000),
     },
     pixelBudget: readInt(env, 'PIXEL_BUDGET', 10_000_000),
     budgetWaitMs: readInt(env, 'BUDGET_WAIT_MS', 5000),
     recycleWasmBytes: readInt(env, 'RECYCLE_WASM_BYTES', 32 * 1024 * 1024),
+    idleWasmBytes: readInt(env, 'IDLE_WASM_BYTES', 32 * 1024 * 1024),
     playground: readBool(env.PLAYGROUND, true),
     debug: readBool(env.DEBUG, false),
   };

@@ -6,7 +6,7 @@
  */
 import { Hono } from 'hono';
 import { readConfig, type Config, type Env } from './config';
-import { recycleCodecs, wasmMemoryBytes } from './codec/memory';
+import { trimCodecs, wasmMemoryBytes } from './codec/memory';
 import { ImageError, internal, methodNotAllowed, renderError } from './errors';
 import { PixelBudget } from './limits';
 import type { OriginDeps } from './origin';
@@ -89,11 +89,11 @@ app.get('*', async (c) => {
       { ...parsed, accept: c.req.header('accept') ?? null, ifNoneMatch: c.req.header('if-none-match') ?? null },
       { config, origin, limits: config.limits, budget, budgetWaitMs: config.budgetWaitMs, cache, waitUntil },
     );
-    if (config.debug) res.headers.set('X-Thumbflare-Wasm-Bytes', String(wasmMemoryBytes().total));
     return res;
   } finally {
-    // WASM memory only grows: drop instances a large image inflated, so the next request starts small.
-    recycleCodecs(config.recycleWasmBytes);
+    // WASM memory only grows: drop instances a large image inflated (and idle codecs past the
+    // total), so the next request starts small. The only way to give memory back.
+    trimCodecs(config.recycleWasmBytes, config.idleWasmBytes);
   }
 });
 

@@ -8,19 +8,23 @@ import { busy, tooLarge } from './errors';
 import type { Probe } from './probe';
 
 export interface SourceLimits {
-  /** Baseline JPEGs decode at reduced scale (DCT scaling), so they may be far larger. */
+  /** Baseline JPEGs decode at reduced scale (DCT scaling) a few rows at a time: ~1 byte/pixel at 1/8. */
   maxJpegPixels: number;
-  /** Progressive/arithmetic JPEGs and every format decoded whole (PNG, WebP, GIF). */
+  /** Progressive JPEGs scale too, but libjpeg keeps every coefficient: ~3.5 bytes/pixel. */
+  maxProgressivePixels: number;
+  /** Every format decoded whole (PNG and GIF through Photon ~12 bytes/pixel, WebP ~4 plus the JS copy). */
   maxPixels: number;
   maxFrames: number;
 }
 
 /** Which limit applies to this source, and its name in the error message. */
 function limitFor(probe: Probe, limits: SourceLimits): { max: number; name: string } {
-  const scalable = probe.format === 'jpeg' && probe.jpeg && !probe.jpeg.progressive && !probe.jpeg.arithmetic;
-  return scalable
-    ? { max: limits.maxJpegPixels, name: 'MAX_JPEG_PIXELS' }
-    : { max: limits.maxPixels, name: 'MAX_SOURCE_PIXELS' };
+  if (probe.format === 'jpeg' && probe.jpeg) {
+    return probe.jpeg.progressive || probe.jpeg.arithmetic
+      ? { max: limits.maxProgressivePixels, name: 'MAX_PROGRESSIVE_PIXELS' }
+      : { max: limits.maxJpegPixels, name: 'MAX_JPEG_PIXELS' };
+  }
+  return { max: limits.maxPixels, name: 'MAX_SOURCE_PIXELS' };
 }
 
 /** Throws 413 when the header says the image is too large to decode here. */

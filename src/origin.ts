@@ -37,6 +37,8 @@ export interface OriginDeps {
   assets?: Fetcher;
   bucket?: R2Bucket;
   waitUntil: (p: Promise<unknown>) => void;
+  /** Cache-Tag stored with the cached source, the same as its transformed variants carry. */
+  cacheTag?: string;
 }
 
 const MAX_REDIRECTS = 3;
@@ -201,6 +203,7 @@ function storeSource(key: Request, bytes: Uint8Array, headers: Headers, deps: Or
   const maxAge = cacheLifetime(headers.get('cache-control'), deps.cacheTtl);
   if (maxAge === null) return;
   const stored = new Headers({ 'Cache-Control': `public, max-age=${maxAge}`, 'Content-Length': String(bytes.byteLength) });
+  if (deps.cacheTag) stored.set('Cache-Tag', deps.cacheTag);
   for (const h of ['content-type', 'etag', 'last-modified']) {
     const v = headers.get(h);
     if (v) stored.set(h, v);

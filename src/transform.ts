@@ -9,6 +9,7 @@
  * request and its dependencies.
  */
 import { decodeImage } from './codec/decode';
+import { trimCodecs, wasmMemoryBytes } from './codec/memory';
 import { encodeImage } from './codec/encode';
 import type { DecodeHint, Raster } from './codec/types';
 import { digestBytes, formatToken, hashStrings, resultCacheKey } from './cache';
@@ -58,12 +59,14 @@ export async function serveImage(req: ImageRequest, deps: TransformDeps): Promis
   }
 
   const timings: StageTimings = {};
+  // One tag for every variant of a source and for the cached source itself, so a purge by tag refreshes both.
+  const cacheTag = `tf-${(await hashStrings(sourceId)).slice(0, 22)}`;
   let t = now();
-  const source = await fetchSource(req.source, deps.origin);
+  const source = await fetchSource(req.source, { ...deps.origin, cacheTag });
   timings.origin = now() - t;
 
   try {
-    return await transformSource(req, source, deps, { sourceId, canonical, cacheKey, timings });
+    return await transformSource(req, source, deps, { sourceId, canonical, cacheKey, cacheTag, timings });
   } catch (err) {
     // onerror=redirect: the source was fetched but cannot be transformed; send the client to it.
     if (req.options.onerror === 'redirect' && source.url && err instanceof ImageError && err.status < 500) {
@@ -75,6 +78,7 @@ export async function serveImage(req: ImageRequest, deps: TransformDeps): Promis
 
 interface RequestKeys {
   sourceId: string;
+  cacheTag: string;
   canonical: string;
   cacheKey: Request;
   timings: StageTimings;
@@ -88,7 +92,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   source.keep?.();
   checkSourceLimits(probe, deps.limits);
   const maxAge = cacheLifetime(source.cacheControl, deps.config.cacheTtl);
-  const cacheTag = `tf-${(await hashStrings(keys.sourceId)).slice(0, 22)}`;
+  const { cacheTag } = keys;
 
   if (probe.animated && options.anim && (options.format === undefined || options.format === 'auto')) {
     return passThroughAnimation(source, probe, maxAge, cacheTag);
@@ -110,23 +114,36 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   if (options.format === 'json') return describeAsJson(source, probe, plan, negotiate(probe.hasAlpha ?? false).format);
 
   const hint = decodeHintFor(plan, probe);
+  // WASM linear memory only grows, so its total just before each trim is the peak of the stage that ran.
+  let wasmPeakBytes = 0;
+  const releaseCodecs = () => {
+    wasmPeakBytes = Math.max(wasmPeakBytes, wasmMemoryBytes().total);
+    trimCodecs(deps.config.recycleWasmBytes, deps.config.idleWasmBytes);
+  };
   const release = await deps.budget.acquire(estimatePixels(probe, hint, plan), deps.budgetWaitMs);
   let encoded: Uint8Array;
+  let jsPeakBytes = 0;
   let choice: ReturnType<typeof negotiate>;
   try {
     let t = now();
     const decoded = await decodeImage(source.bytes, probe.format, hint);
     timings.decode = now() - t;
+    // Between stages too: the decoder's grown heap must not sit beside the encoder's.
+    releaseCodecs();
     const hasAlpha = probe.hasAlpha !== false && scanForAlpha(decoded);
     choice = negotiate(hasAlpha);
 
     t = now();
-    const result = await runPipeline(decoded, { options, plan, orientation: probe.orientation, display, hasAlpha, format: choice.format });
+    const { raster: result, peakBytes } = await runPipeline(decoded, { options, plan, orientation: probe.orientation, display, hasAlpha, format: choice.format });
     timings.transform = now() - t;
+    releaseCodecs();
 
     t = now();
     encoded = await encodeImage(result, choice.format, options.quality);
     timings.encode = now() - t;
+    wasmPeakBytes = Math.max(wasmPeakBytes, wasmMemoryBytes().total);
+    // Source bytes, the pipeline's peak and the encoded output are what JS holds at most at once.
+    jsPeakBytes = source.bytes.byteLength + peakBytes + encoded.byteLength;
   } finally {
     release();
   }
@@ -147,7 +164,12 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     deps.waitUntil(deps.cache.put(keys.cacheKey, new Response(encoded.slice(), { headers })).catch(() => {}));
   }
   if (matchesIfNoneMatch(req.ifNoneMatch, etag)) return notModified(headers);
-  return new Response(encoded, { status: 200, headers });
+  const res = new Response(encoded, { status: 200, headers });
+  if (deps.config.debug) {
+    res.headers.set('X-Thumbflare-Wasm-Bytes', String(wasmPeakBytes));
+    res.headers.set('X-Thumbflare-Js-Pixel-Bytes', String(jsPeakBytes));
+  }
+  return res;
 }
 
 /**

@@ -154,3 +154,20 @@ export function findMemory(exports: WebAssembly.Exports): WebAssembly.Memory {
   }
   throw new Error('WASM instance exports no memory');
 }
+
+/**
+ * The policy run after every request: drop instances that grew past
+ * `perInstanceBytes`, then, while the live total is still above `totalBytes`,
+ * drop the largest. Idle Emscripten codecs hold 16 MB each, so without the
+ * total bound four formats in use would pin 64 MB between requests.
+ */
+export function trimCodecs(perInstanceBytes: number, totalBytes: number): void {
+  recycleCodecs(perInstanceBytes);
+  const live = [...registry.values()].filter((e) => e.isLive()).sort((a, b) => b.memoryBytes() - a.memoryBytes());
+  let total = live.reduce((n, e) => n + e.memoryBytes(), 0);
+  for (const entry of live) {
+    if (total <= totalBytes) break;
+    total -= entry.memoryBytes();
+    entry.drop();
+  }
+}

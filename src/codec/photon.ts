@@ -1,7 +1,7 @@
 /**
  * @module codec/photon
  * Minimal binding to Photon's WASM module (`@cf-wasm/photon/photon.wasm`), used
- * for PNG and GIF decoding and PNG encoding.
+ * for PNG and GIF decoding, PNG encoding, and the blur/sharpen pipeline steps.
  *
  * Why not `import '@cf-wasm/photon'`: its wasm-bindgen glue instantiates the
  * module once, at import time (even for requests that never touch a PNG), keeps
@@ -32,6 +32,8 @@ interface PhotonExports {
   photonimage_get_height(ptr: number): number;
   photonimage_get_raw_pixels(ptr: number): [number, number];
   photonimage_get_bytes(ptr: number): [number, number];
+  gaussian_blur(image: number, radius: number): void;
+  apply_sharpening(image: number, amount: number, radius: number, threshold: number, masking: number): void;
 }
 
 /** Photon's last panic message (from its panic hook), for logs only. */
@@ -155,5 +157,22 @@ export function encodePngWithPhoton(data: Uint8Array, width: number, height: num
   return withPhoton(
     (wasm) => wasm.photonimage_new(passBytes(wasm, data), data.length, width, height),
     (wasm, image) => takeBytes(wasm, wasm.photonimage_get_bytes(image)),
+  );
+}
+
+/** In-place Photon filters the pipeline uses (on output-sized rasters). */
+export type PhotonFilter =
+  | { kind: 'gaussian-blur'; radius: number }
+  | { kind: 'unsharp-mask'; amount: number; radius: number };
+
+/** Runs one in-place Photon filter over RGBA8 pixels and returns the filtered copy. */
+export function filterWithPhoton(data: Uint8Array, width: number, height: number, filter: PhotonFilter): Uint8Array {
+  return withPhoton(
+    (wasm) => wasm.photonimage_new(passBytes(wasm, data), data.length, width, height),
+    (wasm, image) => {
+      if (filter.kind === 'gaussian-blur') wasm.gaussian_blur(image, filter.radius);
+      else wasm.apply_sharpening(image, filter.amount, filter.radius, 0, 0);
+      return takeBytes(wasm, wasm.photonimage_get_raw_pixels(image));
+    },
   );
 }

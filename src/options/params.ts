@@ -49,7 +49,7 @@ function readNumber(min: number, max: number, round = false): ReadValue {
   };
 }
 
-function readEnum<T extends string>(values: Record<string, T>): ReadValue {
+function readEnum<T>(values: Record<string, T>): ReadValue {
   return (raw) => (Object.hasOwn(values, raw) ? values[raw] : undefined);
 }
 
@@ -106,7 +106,7 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
     describe: () => 'a CSS colour: #rgb, #rrggbb, #rrggbbaa, rgb(), rgba() or a common name',
     read: (raw) => parseColor(raw) ?? undefined,
   },
-  { key: 'rotate', aliases: [], describe: () => 'one of 0, 90, 180, 270', read: readEnum({ '0': 0, '90': 90, '180': 180, '270': 270 } as Record<string, never>) },
+  { key: 'rotate', aliases: [], describe: () => 'one of 0, 90, 180, 270', read: readEnum({ '0': 0, '90': 90, '180': 180, '270': 270 }) },
   { key: 'flip', aliases: [], describe: () => 'one of h, v, hv', read: readEnum({ h: 'h', v: 'v', hv: 'hv', vh: 'hv' }) },
   { key: 'blur', aliases: [], describe: range(1, 250), read: readNumber(1, 250) },
   { key: 'sharpen', aliases: [], describe: range(0, 10), read: readNumber(0, 10) },
@@ -115,7 +115,7 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   { key: 'saturation', aliases: [], describe: range(0, 10), read: readNumber(0, 10) },
   { key: 'gamma', aliases: [], describe: range(0.1, 10), read: readNumber(0.1, 10) },
   { key: 'trim', aliases: [], describe: () => 'four integers top;right;bottom;left', read: readTrim },
-  { key: 'anim', aliases: [], describe: () => 'true or false', read: readEnum({ true: true, false: false, '1': true, '0': false } as Record<string, never>) },
+  { key: 'anim', aliases: [], describe: () => 'true or false', read: readEnum({ true: true, false: false, '1': true, '0': false }) },
   { key: 'onerror', aliases: [], describe: () => 'redirect', read: readEnum({ redirect: 'redirect' }) },
 ];
 

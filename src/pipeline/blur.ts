@@ -3,13 +3,12 @@
  * `blur` (radius 1..250, Cloudflare's scale): Photon's Gaussian blur, run on the
  * already-resized raster so its cost follows the output size, not the source.
  */
-import { gaussian_blur } from '@cf-wasm/photon';
-import { runPhoton } from './photon';
+import { filterWithPhoton } from '../codec/photon';
 import type { Step } from './step';
 
 export const blurStep: Step = (r, { options }) => {
   if (!options.blur) return r;
   // A radius larger than the image only costs time: the result is already uniform.
   const radius = Math.max(1, Math.min(Math.round(options.blur), Math.max(r.width, r.height)));
-  return runPhoton(r, (img) => gaussian_blur(img, radius));
+  return { ...r, data: filterWithPhoton(r.data, r.width, r.height, { kind: 'gaussian-blur', radius }) };
 };

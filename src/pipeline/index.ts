@@ -26,8 +26,18 @@ export const PIPELINE: readonly Step[] = [
   orientStep, cropStep, resizeStep, rotateStep, adjustStep, blurStep, sharpenStep, padStep, flattenStep,
 ];
 
-export async function runPipeline(input: Raster, ctx: StepContext): Promise<Raster> {
+/**
+ * Runs every step in order. Returns the result and the largest number of pixel
+ * bytes held in JS at once (a step's input plus its output), which the memory
+ * tests add to the WASM total: both count against the isolate's 128 MB.
+ */
+export async function runPipeline(input: Raster, ctx: StepContext): Promise<{ raster: Raster; peakBytes: number }> {
   let r = input;
-  for (const step of PIPELINE) r = await step(r, ctx);
-  return r;
+  let peakBytes = input.data.byteLength;
+  for (const step of PIPELINE) {
+    const next = await step(r, ctx);
+    if (next !== r) peakBytes = Math.max(peakBytes, r.data.byteLength + next.data.byteLength);
+    r = next;
+  }
+  return { raster: r, peakBytes };
 }

@@ -4,12 +4,10 @@
  * scale is loose ("1 is a good value for downscaled images"); 1 maps to a 30%
  * unsharp amount with a 1 px radius, 10 to 300%.
  */
-import { apply_sharpening } from '@cf-wasm/photon';
-import { runPhoton } from './photon';
+import { filterWithPhoton } from '../codec/photon';
 import type { Step } from './step';
 
 export const sharpenStep: Step = (r, { options }) => {
   if (!options.sharpen) return r;
-  const amount = options.sharpen * 30;
-  return runPhoton(r, (img) => apply_sharpening(img, amount, 1.0, 0, 0));
+  return { ...r, data: filterWithPhoton(r.data, r.width, r.height, { kind: 'unsharp-mask', amount: options.sharpen * 30, radius: 1 }) };
 };

@@ -23,7 +23,7 @@ export async function readImage(res: Response): Promise<ImageResult> {
   const bytes = new Uint8Array(await res.arrayBuffer());
   if (res.status !== 200) throw new Error(`expected 200, got ${res.status}: ${new TextDecoder().decode(bytes.subarray(0, 300))}`);
   const format = sniffFormat(bytes);
-  const probe = format === 'avif' ? { width: 0, height: 0 } : probeImage(bytes);
+  const probe = probeImage(bytes);
   return { status: res.status, headers: res.headers, bytes, format, width: probe.width, height: probe.height };
 }
 
