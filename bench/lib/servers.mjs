@@ -1,0 +1,203 @@
+/**
+ * Loopback servers for the benchmark and the load test:
+ *  - startOrigin(): a node:http origin serving in-memory files by their last path
+ *    segment, so /r3/photo.jpg and /u17/photo.jpg are the same bytes under
+ *    different URLs (every Worker request is then a miss in both the result and
+ *    the source cache). Names starting with "__" are fault handlers.
+ *  - startWorker(): `wrangler dev` on a free port with its own persist dir, killed
+ *    as a process group (wrangler + workerd) by stop(), on exit and on signals.
+ *    With `config` from snapshotConfig(buildBundle().outdir) it runs a frozen
+ *    bundle, immune to concurrent edits of src/.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const WRANGLER = join(REPO, 'node_modules', '.bin', 'wrangler');
+
+const children = new Set();
+const cleanups = new Set();
+
+/** Kill every child we started (process groups) and run registered cleanups. Idempotent. */
+export function killAll() {
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+  }
+  children.clear();
+  for (const fn of cleanups) {
+    try {
+      fn();
+    } catch {}
+  }
+  cleanups.clear();
+}
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * @param files { name: { body: Buffer, type: string } }
+ * @param faults { name: (req, res) => void } extra handlers by last path segment
+ */
+export async function startOrigin(files, faults = {}) {
+  const hits = new Map();
+  const sockets = new Set();
+  const server = createServer((req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    const name = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+    hits.set(name, (hits.get(name) ?? 0) + 1);
+    res.on('error', () => {});
+    if (faults[name]) return faults[name](req, res);
+    const f = files[name];
+    if (!f) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      return res.end('not found');
+    }
+    res.writeHead(200, {
+      'Content-Type': f.type,
+      'Content-Length': f.body.length,
+      'Cache-Control': 'public, max-age=86400',
+    });
+    res.end(req.method === 'HEAD' ? undefined : f.body);
+  });
+  server.keepAliveTimeout = 30_000;
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const close = () => {
+    for (const s of sockets) s.destroy();
+    server.close();
+  };
+  cleanups.add(close);
+  return { url: `http://127.0.0.1:${server.address().port}`, hits, close };
+}
+
+/**
+ * Starts `wrangler dev` for this repo. Resolves once it logs "Ready on" and a
+ * probe request answers (unless probe is false: then only the log line, so the
+ * isolate has served nothing yet — for cold-start timing).
+ */
+export async function startWorker({ config, vars = {}, logLevel = 'info', probe = '/__thumbflare/memory', timeoutMs = 90_000, log = () => {} } = {}) {
+  const port = await freePort();
+  const persist = mkdtempSync(join(tmpdir(), 'thumbflare-bench-'));
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), '--persist-to', persist, '--log-level', logLevel, '--show-interactive-dev-session=false'];
+  if (config) args.push('--config', config);
+  for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+  const child = spawn(WRANGLER, args, {
+    cwd: REPO,
+    detached: true, // own process group: stop() kills wrangler and workerd together
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' },
+  });
+  children.add(child);
+  let output = '';
+  const onData = (d) => {
+    output += d;
+    if (output.length > 200_000) output = output.slice(-100_000);
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () => {
+    if (children.has(child)) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+      children.delete(child);
+    }
+    cleanups.delete(removePersist);
+    removePersist();
+  };
+  const removePersist = () => rmSync(persist, { recursive: true, force: true });
+  cleanups.add(removePersist);
+
+  const started = performance.now();
+  const deadline = Date.now() + timeoutMs;
+  let exited = null;
+  child.on('exit', (code, sig) => (exited = `exit ${code ?? sig}`));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`wrangler dev ${exited} before ready:\n${output.slice(-4000)}`);
+    try {
+      if (probe) {
+        const res = await fetch(url + probe, { signal: AbortSignal.timeout(5000) });
+        await res.arrayBuffer();
+        if (res.status < 500) break;
+      } else {
+        // Connect-only readiness: a HEAD to a path the router refuses before any work (405).
+        const res = await fetch(url + '/__ready', { method: 'OPTIONS', signal: AbortSignal.timeout(5000) });
+        await res.arrayBuffer();
+        break;
+      }
+    } catch {}
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  if (Date.now() >= deadline) {
+    stop();
+    throw new Error(`wrangler dev not ready after ${timeoutMs} ms:\n${output.slice(-4000)}`);
+  }
+  log(`wrangler dev ready on ${url} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return { url, port, stop, output: () => output, startMs: performance.now() - started };
+}
+
+/**
+ * `wrangler deploy --dry-run --outdir`: bundles the Worker as it is on disk now.
+ * Other people may be editing src/ meanwhile, so a failed build is retried a few
+ * times. Returns the output dir (caller removes it, or killAll does).
+ */
+export async function buildBundle({ attempts = 6, log = () => {} } = {}) {
+  const outdir = mkdtempSync(join(tmpdir(), 'thumbflare-bundle-'));
+  cleanups.add(() => rmSync(outdir, { recursive: true, force: true }));
+  for (let i = 1; ; i++) {
+    const r = spawnSync(WRANGLER, ['deploy', '--dry-run', '--outdir', outdir], {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1' },
+    });
+    if (r.status === 0) return { outdir, log: r.stdout + r.stderr };
+    const msg = `wrangler deploy --dry-run failed (${r.status}):\n${(r.stdout + r.stderr).slice(-3000)}`;
+    if (i >= attempts) throw new Error(msg);
+    log(`build failed (attempt ${i}/${attempts}; src/ may be mid-edit), retrying in 10 s:\n${msg.slice(-600)}`);
+    await new Promise((res) => setTimeout(res, 10_000));
+  }
+}
+
+/**
+ * Writes a wrangler config that runs a prebuilt bundle (no_bundle), so `wrangler
+ * dev` neither rebuilds nor reloads when someone edits src/ during a run. Same
+ * settings as wrangler.toml otherwise (vars, assets, compatibility date).
+ */
+export function snapshotConfig(bundleDir) {
+  let toml = readFileSync(join(REPO, 'wrangler.toml'), 'utf8');
+  toml = toml.replace(/^#:schema.*$/m, '');
+  toml = toml.replace(/^main\s*=.*$/m, 'main = "index.js"\nno_bundle = true');
+  toml = toml.replace(/^(directory\s*=\s*)"([^"]+)"/m, (_, k, dir) => `${k}${JSON.stringify(resolve(REPO, dir))}`);
+  const file = join(bundleDir, 'wrangler.snapshot.toml');
+  writeFileSync(file, toml);
+  return file;
+}
