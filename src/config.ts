@@ -17,7 +17,6 @@ export interface Env {
   SIGNING_KEYS?: string;
   ALLOWED_WIDTHS?: string;
   ALLOWED_QUALITIES?: string;
-  AVIF_MAX_PIXELS?: string;
   MAX_SOURCE_PIXELS?: string;
   MAX_JPEG_PIXELS?: string;
   MAX_PROGRESSIVE_PIXELS?: string;
@@ -43,7 +42,6 @@ export interface Config {
   signingKeys: string[];
   allowedWidths?: ReadonlySet<number>;
   allowedQualities?: ReadonlySet<number>;
-  avifMaxPixels: number;
   limits: { maxPixels: number; maxJpegPixels: number; maxProgressivePixels: number; maxFrames: number };
   /** Pixels all concurrent transforms of an isolate may hold at once. */
   pixelBudget: number;
@@ -84,7 +82,6 @@ function parseConfig(env: Env): Config {
     signingKeys: (env.SIGNING_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     allowedWidths: readSet(env.ALLOWED_WIDTHS, { nextjs: NEXTJS_WIDTHS }),
     allowedQualities: readSet(env.ALLOWED_QUALITIES, { nextjs: [75] }),
-    avifMaxPixels: readInt(env, 'AVIF_MAX_PIXELS', 2_500_000),
     limits: {
       maxPixels: readInt(env, 'MAX_SOURCE_PIXELS', 5_000_000),
       maxJpegPixels: readInt(env, 'MAX_JPEG_PIXELS', 50_000_000),

@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import { readConfig, type Config, type Env } from './config';
 import { trimCodecs, wasmMemoryBytes } from './codec/memory';
 import { ImageError, internal, methodNotAllowed, renderError } from './errors';
-import { PixelBudget } from './limits';
+import { getIsolateBudget } from './limits';
 import type { OriginDeps } from './origin';
 import { renderIndexPage } from './pages/index-page';
 import { parseRequestUrl } from './routes';
@@ -18,8 +18,6 @@ import { serveImage } from './transform';
 
 type AppEnv = { Bindings: Env };
 
-/** One pixel budget per isolate: every concurrent request of this isolate shares it. */
-let budget: PixelBudget | undefined;
 const policies = new WeakMap<Config, SourcePolicy>();
 
 function policyOf(config: Config): SourcePolicy {
@@ -83,7 +81,7 @@ app.get('*', async (c) => {
     bucket: c.env.SOURCE_BUCKET,
     waitUntil,
   };
-  budget ??= new PixelBudget(config.pixelBudget);
+  const budget = getIsolateBudget(config.pixelBudget);
   try {
     const res = await serveImage(
       { ...parsed, accept: c.req.header('accept') ?? null, ifNoneMatch: c.req.header('if-none-match') ?? null },

@@ -93,3 +93,11 @@ export class PixelBudget {
     }
   }
 }
+
+let isolateBudget: PixelBudget | undefined;
+
+/** The isolate's one budget, shared by every request it serves; created with the first config's capacity. */
+export function getIsolateBudget(capacity: number): PixelBudget {
+  isolateBudget ??= new PixelBudget(capacity);
+  return isolateBudget;
+}

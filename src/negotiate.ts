@@ -9,6 +9,7 @@
  * sends `image/*`; they only license JPEG/PNG. Formats Thumbflare cannot encode
  * (JPEG XL, which Chromium lists first) are never picked.
  */
+import { fitsEncoder } from './codec/capacity';
 import type { OutputFormat, SourceFormat } from './codec/types';
 import type { FormatOption } from './options/types';
 
@@ -23,9 +24,7 @@ export interface NegotiateInput {
   source: SourceFormat;
   hasAlpha: boolean;
   accept: string | null;
-  /** Output pixels; AVIF is skipped above `avifMaxPixels` (its encoder's memory grows fast). */
-  outputPixels: number;
-  avifMaxPixels: number;
+  output: { width: number; height: number };
 }
 
 /** Parses an Accept header into media type -> q (RFC 9110 §12.4.2 weights). */
@@ -51,14 +50,20 @@ function defaultFormat(source: SourceFormat): OutputFormat {
 }
 
 export function chooseFormat(input: NegotiateInput): FormatChoice {
-  const { requested } = input;
+  const { requested, output } = input;
+  const fits = (f: OutputFormat) => fitsEncoder(f, output.width, output.height);
+  // JPEG fits whatever the other encoders cannot (codec/capacity.ts).
+  const universal = (): OutputFormat => (input.hasAlpha && fits('png') ? 'png' : 'jpeg');
   if (requested && requested !== 'auto' && requested !== 'json') return { format: requested, negotiated: false };
-  if (requested !== 'auto') return { format: defaultFormat(input.source), negotiated: false };
+  if (requested !== 'auto') {
+    const format = defaultFormat(input.source);
+    return { format: fits(format) ? format : universal(), negotiated: false };
+  }
   const accept = parseAccept(input.accept);
   const explicit = (type: string) => (accept.get(type) ?? 0) > 0;
-  if (explicit('image/avif') && input.outputPixels <= input.avifMaxPixels) return { format: 'avif', negotiated: true };
-  if (explicit('image/webp')) return { format: 'webp', negotiated: true };
-  return { format: input.hasAlpha ? 'png' : 'jpeg', negotiated: true };
+  if (explicit('image/avif') && fits('avif')) return { format: 'avif', negotiated: true };
+  if (explicit('image/webp') && fits('webp')) return { format: 'webp', negotiated: true };
+  return { format: universal(), negotiated: true };
 }
 
 export const MIME: Record<OutputFormat | SourceFormat, string> = {

@@ -11,10 +11,11 @@
 import { decodeImage } from './codec/decode';
 import { trimCodecs, wasmMemoryBytes } from './codec/memory';
 import { encodeImage } from './codec/encode';
-import type { DecodeHint, Raster } from './codec/types';
+import { fitsEncoder, largestFitting } from './codec/capacity';
+import type { DecodeHint, OutputFormat, Raster } from './codec/types';
 import { digestBytes, formatToken, hashStrings, resultCacheKey } from './cache';
 import type { Config } from './config';
-import { ImageError } from './errors';
+import { ImageError, tooLarge } from './errors';
 import { buildImageHeaders, matchesIfNoneMatch, notModified, type StageTimings } from './headers';
 import { checkSourceLimits, type PixelBudget, type SourceLimits } from './limits';
 import { chooseFormat, MIME } from './negotiate';
@@ -100,50 +101,50 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
 
   const display = { width: probe.displayWidth, height: probe.displayHeight };
   const plan = planTransform(display, options, deps.config.maxDimension);
-  const outputPixels = plan.output.width * plan.output.height;
   const negotiate = (hasAlpha: boolean) =>
-    chooseFormat({
-      requested: options.format,
-      source: probe.format,
-      hasAlpha,
-      accept: req.accept,
-      outputPixels,
-      avifMaxPixels: deps.config.avifMaxPixels,
-    });
+    chooseFormat({ requested: options.format, source: probe.format, hasAlpha, accept: req.accept, output: plan.output });
+  if (options.format && options.format !== 'auto' && options.format !== 'json') checkEncoderCapacity(options.format, plan.output);
 
   if (options.format === 'json') return describeAsJson(source, probe, plan, negotiate(probe.hasAlpha ?? false).format);
 
   const hint = decodeHintFor(plan, probe);
-  // WASM linear memory only grows, so its total just before each trim is the peak of the stage that ran.
+  const pixels = estimatePixels(probe, hint, plan);
+  // The isolate's memory at the end of each stage: every live WASM instance (linear memory only
+  // grows, so this is the stage's WASM peak) plus the pixel buffers JS holds at that moment.
   let wasmPeakBytes = 0;
-  const releaseCodecs = () => {
-    wasmPeakBytes = Math.max(wasmPeakBytes, wasmMemoryBytes().total);
-    trimCodecs(deps.config.recycleWasmBytes, deps.config.idleWasmBytes);
+  let peakBytes = 0;
+  const sample = (jsBytes: number) => {
+    const wasm = wasmMemoryBytes().total;
+    wasmPeakBytes = Math.max(wasmPeakBytes, wasm);
+    peakBytes = Math.max(peakBytes, wasm + source.bytes.byteLength + jsBytes);
   };
-  const release = await deps.budget.acquire(estimatePixels(probe, hint, plan), deps.budgetWaitMs);
+  const releaseCodecs = () => trimCodecs(deps.config.recycleWasmBytes, deps.config.idleWasmBytes);
+  const release = await deps.budget.acquire(pixels, deps.budgetWaitMs);
   let encoded: Uint8Array;
-  let jsPeakBytes = 0;
   let choice: ReturnType<typeof negotiate>;
   try {
+    // A large job starts with no idle codec beside it: their 16 MB floors add up.
+    if (pixels * 4 > LARGE_JOB_BYTES) trimCodecs(0, 0);
     let t = now();
-    const decoded = await decodeImage(source.bytes, probe.format, hint);
+    let decoded: Raster | undefined = await decodeImage(source.bytes, probe.format, hint);
     timings.decode = now() - t;
+    sample(decoded.data.byteLength);
     // Between stages too: the decoder's grown heap must not sit beside the encoder's.
     releaseCodecs();
     const hasAlpha = probe.hasAlpha !== false && scanForAlpha(decoded);
     choice = negotiate(hasAlpha);
 
     t = now();
-    const { raster: result, peakBytes } = await runPipeline(decoded, { options, plan, orientation: probe.orientation, display, hasAlpha, format: choice.format });
+    const running = runPipeline(decoded, { options, plan, orientation: probe.orientation, display, hasAlpha, format: choice.format }, sample);
+    decoded = undefined; // the pipeline owns it now and lets it go after its first step
+    const result = await running;
     timings.transform = now() - t;
     releaseCodecs();
 
     t = now();
     encoded = await encodeImage(result, choice.format, options.quality);
     timings.encode = now() - t;
-    wasmPeakBytes = Math.max(wasmPeakBytes, wasmMemoryBytes().total);
-    // Source bytes, the pipeline's peak and the encoded output are what JS holds at most at once.
-    jsPeakBytes = source.bytes.byteLength + peakBytes + encoded.byteLength;
+    sample(result.data.byteLength + encoded.byteLength);
   } finally {
     release();
   }
@@ -167,9 +168,22 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   const res = new Response(encoded, { status: 200, headers });
   if (deps.config.debug) {
     res.headers.set('X-Thumbflare-Wasm-Bytes', String(wasmPeakBytes));
-    res.headers.set('X-Thumbflare-Js-Pixel-Bytes', String(jsPeakBytes));
+    res.headers.set('X-Thumbflare-Peak-Bytes', String(peakBytes));
   }
   return res;
+}
+
+/** Jobs whose pixels take more than this start by dropping every idle codec instance. */
+const LARGE_JOB_BYTES = 48 * 1024 * 1024;
+
+/** 413 when an explicitly requested format cannot be encoded this large, naming the largest that can. */
+function checkEncoderCapacity(format: OutputFormat, output: { width: number; height: number }): void {
+  if (fitsEncoder(format, output.width, output.height)) return;
+  const largest = largestFitting(format, output.width, output.height);
+  throw tooLarge(
+    `output ${output.width}x${output.height} is too large to encode as ${format} within the isolate's memory; the largest ${format} that fits is ${largest.width}x${largest.height} (format=auto falls back to a format that fits)`,
+    'format',
+  );
 }
 
 /**

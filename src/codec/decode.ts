@@ -4,8 +4,10 @@
  *
  * Decoder per format, and why:
  * - JPEG: libjpeg-turbo with DCT-domain scaling (M/8), so large photos are never
- *   materialised at full size when a thumbnail is wanted. Arithmetic-coded,
- *   12-bit and lossless JPEGs are refused with 415 (no bundled decoder has them).
+ *   materialised at full size when a thumbnail is wanted. Arithmetic-coded JPEGs
+ *   (SOF9/10) go to a second libjpeg-turbo build that has arithmetic decoding
+ *   but no scaling (codec/jpeg-arith). 12-bit and lossless JPEGs, and
+ *   arithmetic-coded CMYK, are refused with 415 (no bundled decoder has them).
  * - PNG, GIF (first frame): Photon (Rust `image` crate).
  * - WebP: libwebp (jSquash): lossy, lossless, alpha.
  * - AVIF: libavif + dav1d (jSquash), 8-bit output.
@@ -17,6 +19,7 @@ import { ImageError, corrupt, unsupported } from '../errors';
 import type { DecodeHint, Raster, SourceFormat } from './types';
 import { decodeJpegTurbo, type JpegHeader } from './jpeg-turbo';
 import { scanJpegMarkers, type JpegInfo } from './jpeg-markers';
+import { decodeArithJpeg } from './jpeg-arith';
 import { decodeWithPhoton } from './photon';
 import { avifDecoder, callEmscripten, webpDecoder } from './jsquash';
 
@@ -73,10 +76,11 @@ async function decodeJpeg(bytes: Uint8Array, hint: DecodeHint): Promise<Raster> 
   }
   if (info.lossless) throw unsupported('lossless JPEG (SOF3) is not supported');
   if (info.arithmetic) {
-    // Neither libjpeg-turbo (@cwasm), MozJPEG (@jsquash) nor Photon's Rust
-    // decoder is built with arithmetic decoding (checked: all three refuse
-    // libjpeg-turbo's testimgari.jpg). Such files are very rare on the web.
-    throw unsupported('arithmetic-coded JPEG is not supported');
+    // Neither @cwasm's libjpeg-turbo, MozJPEG (@jsquash) nor Photon's Rust
+    // decoder is built with arithmetic decoding; the second libjpeg-turbo build
+    // is, but only outputs RGB or grey (its CMYK conversion fails).
+    if (info.components === 4) throw unsupported('arithmetic-coded CMYK JPEG is not supported');
+    return decodeArithJpeg(bytes, hint);
   }
   const decoded = decodeJpegTurbo(bytes, (header) => chooseJpegScale(header, hint));
   if (decoded.cmyk) convertCmykToRgba(decoded.data, info);

@@ -3,7 +3,8 @@
  * Encodes an RGBA8 raster to the output format.
  *
  * - JPEG: MozJPEG baseline (not progressive: faster to encode and decode, and
- *   progressive gains little at thumbnail sizes), 4:2:0, trellis defaults.
+ *   progressive gains little at thumbnail sizes), 4:2:0, trellis defaults; above
+ *   MOZJPEG_MAX_PIXELS, jpeg-js (baseline 4:4:4, pure JS, no WASM memory).
  * - WebP: libwebp lossy, alpha kept (lossless alpha plane).
  * - AVIF: libavif + aom, speed 8 (see AVIF_SPEED); quality on libavif's 0-100
  *   scale, which is the scale sharp/libheif use, so q50 here ~ sharp's default.
@@ -14,6 +15,8 @@ import { internal } from '../errors';
 import type { OutputFormat, Raster } from './types';
 import { avifDefaults, avifEncoder, callEmscripten, mozjpegDefaults, mozjpegEncoder, webpDefaults, webpEncoder } from './jsquash';
 import { encodePngWithPhoton } from './photon';
+import { MOZJPEG_MAX_PIXELS } from './capacity';
+import encodeJpegJs from 'jpeg-js/lib/encoder.js';
 
 /** libwebp effort 0..6; see the report in test/codec for the size/time trade. */
 export const WEBP_METHOD = 4;
@@ -27,6 +30,11 @@ export async function encodeImage(r: Raster, format: OutputFormat, quality: numb
   try {
     switch (format) {
       case 'jpeg':
+        if (r.width * r.height > MOZJPEG_MAX_PIXELS) {
+          // Large outputs: MozJPEG would need more WASM memory than an isolate has (see capacity.ts).
+          out = new Uint8Array(encodeJpegJs({ data: dropAlphaForJpeg(r), width: r.width, height: r.height }, q).data);
+          break;
+        }
         out = await callEmscripten(mozjpegEncoder, (m) =>
           m.encode(dropAlphaForJpeg(r), r.width, r.height, {
             ...mozjpegDefaults,

@@ -17,7 +17,15 @@
  * Never nearest-neighbour: it aliases (28 dB on a 12 MP to 300 px shrink).
  */
 import type { Raster } from './types';
+import { resampleLanczos3Js } from './resample-js';
 import { ResizeMethod, resampleRgba } from './squoosh-resize';
+
+/**
+ * Above this much input + output, the Lanczos stage runs in JS (streaming)
+ * instead of the WASM resampler, whose linear memory would hold the input, the
+ * output and an intermediate (and never give them back until recycled).
+ */
+export const WASM_RESIZE_MAX_BYTES = 40 * 1024 * 1024;
 
 /** Resizes `r` to exactly width x height (down or up). */
 export async function resizeRaster(
@@ -33,6 +41,9 @@ export async function resizeRaster(
   if (boxWidth < r.width || boxHeight < r.height) {
     source = shrinkByArea(r, boxWidth, boxHeight, opts.hasAlpha);
     if (source.width === width && source.height === height) return source;
+  }
+  if (source.data.byteLength + width * height * 4 > WASM_RESIZE_MAX_BYTES) {
+    return resampleLanczos3Js(source, width, height, opts.hasAlpha);
   }
   // Enlarging: Catmull-Rom, as libvips upsizes with its bicubic interpolator.
   // Lanczos3's stronger lobes ring visibly around hard edges at 2x and more.

@@ -27,17 +27,16 @@ export const PIPELINE: readonly Step[] = [
 ];
 
 /**
- * Runs every step in order. Returns the result and the largest number of pixel
- * bytes held in JS at once (a step's input plus its output), which the memory
- * tests add to the WASM total: both count against the isolate's 128 MB.
+ * Runs every step in order. After each step that replaced the raster, `observe`
+ * gets the pixel bytes JS held at that moment (the step's input plus its
+ * output), so the caller can measure the isolate's memory stage by stage.
  */
-export async function runPipeline(input: Raster, ctx: StepContext): Promise<{ raster: Raster; peakBytes: number }> {
-  let r = input;
-  let peakBytes = input.data.byteLength;
+export async function runPipeline(r: Raster, ctx: StepContext, observe?: (jsBytes: number) => void): Promise<Raster> {
+  // `r` is reassigned, never kept: a replaced raster can be collected while later steps run.
   for (const step of PIPELINE) {
     const next = await step(r, ctx);
-    if (next !== r) peakBytes = Math.max(peakBytes, r.data.byteLength + next.data.byteLength);
+    if (next !== r) observe?.(r.data.byteLength + next.data.byteLength);
     r = next;
   }
-  return { raster: r, peakBytes };
+  return r;
 }
