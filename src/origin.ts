@@ -63,7 +63,7 @@ async function fetchSample(path: string, deps: OriginDeps): Promise<Source> {
   if (!deps.assets) throw notFound('no ORIGIN is configured and no samples are bundled');
   const res = await deps.assets.fetch(new Request(new URL(path, 'https://assets.local')));
   if (!res.ok) throw notFound(`no bundled sample at ${path.slice(0, 80)}`);
-  const bytes = await readBody(res, deps.maxBytes, deadlineOf(deps.timeoutMs));
+  const bytes = await withDeadline(deps.timeoutMs, (d) => readBody(res, deps.maxBytes, d));
   return { bytes, cacheControl: null, etag: res.headers.get('etag'), fromCache: false };
 }
 
@@ -98,15 +98,26 @@ function deadlineOf(ms: number): Deadline {
   return { signal: controller.signal, expired, clear: () => clearTimeout(timer) };
 }
 
+/** Runs `work` under a fresh deadline and always clears its timer. */
+async function withDeadline<T>(ms: number, work: (d: Deadline) => Promise<T>): Promise<T> {
+  const deadline = deadlineOf(ms);
+  try {
+    return await work(deadline);
+  } finally {
+    deadline.clear();
+  }
+}
+
 async function fetchUrl(first: URL, deps: OriginDeps): Promise<Source> {
   const cacheKey = new Request(first.href, { method: 'GET' });
+  const hit = await deps.cache?.match(cacheKey);
+  if (hit) {
+    const bytes = await withDeadline(deps.timeoutMs, (d) => readBody(hit, deps.maxBytes, d));
+    return { bytes, cacheControl: hit.headers.get('cache-control'), url: first.href, etag: hit.headers.get('etag'), fromCache: true };
+  }
+  // The origin's clock starts when the origin is asked, not while the cache was looked up.
   const deadline = deadlineOf(deps.timeoutMs);
   try {
-    const hit = await deps.cache?.match(cacheKey);
-    if (hit) {
-      const bytes = await readBody(hit, deps.maxBytes, deadline);
-      return { bytes, cacheControl: hit.headers.get('cache-control'), url: first.href, etag: hit.headers.get('etag'), fromCache: true };
-    }
     let url = first;
     for (let hop = 0; ; hop++) {
       deps.checkUrl(url);
