@@ -53,6 +53,8 @@ app.notFound(() => renderError(internal()));
 app.use('*', async (c, next) => {
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') throw methodNotAllowed(c.req.method);
   await next();
+  // Every response, redirects and debug JSON included: a browser must never guess a type.
+  c.res.headers.set('X-Content-Type-Options', 'nosniff');
 });
 
 app.get('/__thumbflare/memory', (c, next) => {

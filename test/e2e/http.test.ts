@@ -184,6 +184,7 @@ describe('errors: documented status, JSON body naming the cause', () => {
     const res = await callWorker(`/?url=${encodeURIComponent(src)}&onerror=redirect`, { env: { ALLOWED_ORIGINS: ORIGIN } });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe(src);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
   it('other methods get 405', async () => {
     const res = await callWorker('/corpus/jpeg/hopper.jpg', { method: 'POST' });
