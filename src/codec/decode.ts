@@ -20,6 +20,7 @@ import type { DecodeHint, Raster, SourceFormat } from './types';
 import { decodeJpegTurbo, type JpegHeader } from './jpeg-turbo';
 import { scanJpegMarkers, type JpegInfo } from './jpeg-markers';
 import { decodeArithJpeg } from './jpeg-arith';
+import { cmykInkToRgbaInPlace } from './cmyk';
 import { decodeWithPhoton } from './photon';
 import { avifDecoder, callEmscripten, webpDecoder } from './jsquash';
 
@@ -101,21 +102,14 @@ export function chooseJpegScale({ width, height }: Pick<JpegHeader, 'width' | 'h
 }
 
 /**
- * Converts libjpeg's CMYK output to RGBA in place, with the naive (profile-less)
- * formula browsers and libvips also fall back to: R = (1-C)(1-K).
+ * Converts libjpeg's CMYK output to RGBA in place, colour-managed as libvips
+ * does it (codec/cmyk: its fallback CMYK profile, relative colorimetric).
  * Adobe (APP14) CMYK JPEGs, i.e. practically all of them (Photoshop), store the
- * channels inverted, so there the stored values already are (1-C) and (1-K).
+ * channels inverted (255 = no ink); others store ink amounts, as libvips assumes.
  */
 function convertCmykToRgba(data: Uint8Array, info: JpegInfo): void {
-  const inverted = info.adobe;
-  for (let i = 0; i < data.length; i += 4) {
-    let c = data[i]!, m = data[i + 1]!, y = data[i + 2]!, k = data[i + 3]!;
-    if (!inverted) {
-      c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k;
-    }
-    data[i] = Math.round((c * k) / 255);
-    data[i + 1] = Math.round((m * k) / 255);
-    data[i + 2] = Math.round((y * k) / 255);
-    data[i + 3] = 255;
+  if (info.adobe) {
+    for (let i = 0; i < data.length; i++) data[i] = 255 - data[i]!;
   }
+  cmykInkToRgbaInPlace(data);
 }
