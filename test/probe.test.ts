@@ -25,16 +25,11 @@ interface ManifestEntry {
   frames: number;
 }
 
-// Corpus files come over loopback HTTP from a globalSetup: the main config's
-// test/support/origin-server.ts, or test/probe-helpers/corpus-server.ts via
-// test/probe-helpers/vitest.probe.config.ts. With neither, the corpus suites skip.
+// Corpus files come over loopback HTTP from the globalSetup's origin (test/support/origin-server.ts).
 const corpusBase = getCorpusBase();
-const manifest: ManifestEntry[] = corpusBase
-  ? JSON.parse(new TextDecoder().decode(await fetchCorpusFile(corpusBase, 'manifest.json')))
-  : [];
+const manifest: ManifestEntry[] = JSON.parse(new TextDecoder().decode(await fetchCorpusFile(corpusBase, 'manifest.json')));
 const corpus = new Map<string, Uint8Array>();
-for (const e of manifest) corpus.set(e.file, await fetchCorpusFile(corpusBase!, e.file));
-if (!corpusBase) console.warn('probe.test: no corpus server provided; corpus tests skipped');
+for (const e of manifest) corpus.set(e.file, await fetchCorpusFile(corpusBase, e.file));
 
 /** Runs probeImage and returns the result or the thrown value, for "probe or 4xx" assertions. */
 function attempt(data: Uint8Array): { probe?: Probe; error?: unknown } {
@@ -64,7 +59,7 @@ function expectProbeOr4xx(data: Uint8Array, label: string): void {
   }
 }
 
-describe.skipIf(!corpusBase)('probeImage on the shared corpus', () => {
+describe('probeImage on the shared corpus', () => {
   const known = manifest.filter((e) => e.stored[0] !== null && e.stored[1] !== null);
 
   it('finds corpus files', () => {
