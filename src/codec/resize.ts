@@ -17,6 +17,7 @@
  * Never nearest-neighbour: it aliases (28 dB on a 12 MP to 300 px shrink).
  */
 import type { Raster } from './types';
+import { enlargeLikeLibvips } from './enlarge';
 import { resampleLanczos3Js } from './resample-js';
 import { ResizeMethod, resampleRgba } from './squoosh-resize';
 
@@ -42,15 +43,18 @@ export async function resizeRaster(
     source = shrinkByArea(r, boxWidth, boxHeight, opts.hasAlpha);
     if (source.width === width && source.height === height) return source;
   }
+  // Enlarging: libvips' own upsizing (its Catmull-Rom interpolator on its
+  // corner-anchored grid, codec/enlarge), so small sources match libvips.
+  // Lanczos3's stronger lobes would ring visibly around hard edges at 2x and more.
+  if (width >= source.width && height >= source.height) {
+    return enlargeLikeLibvips(source, width, height, opts.hasAlpha);
+  }
   if (source.data.byteLength + width * height * 4 > WASM_RESIZE_MAX_BYTES) {
     return resampleLanczos3Js(source, width, height, opts.hasAlpha);
   }
-  // Enlarging: Catmull-Rom, as libvips upsizes with its bicubic interpolator.
-  // Lanczos3's stronger lobes ring visibly around hard edges at 2x and more.
-  const enlarging = width >= source.width && height >= source.height;
   const data = resampleRgba(
     source.data, source.width, source.height, width, height,
-    enlarging ? ResizeMethod.catrom : ResizeMethod.lanczos3, opts.hasAlpha, false,
+    ResizeMethod.lanczos3, opts.hasAlpha, false,
   );
   return { width, height, data };
 }
