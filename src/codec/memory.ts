@@ -13,6 +13,9 @@
  * - [jpeg-turbo] libjpeg-turbo, @cwasm/jpeg-turbo (139 KB wasm). Starts at
  *   256 KB. 12 MP JPEG: 1.6 MB decoded at 1/8 (500x375), 7.3 MB at 3/8
  *   (1500x1125), 47 MB at full size.
+ * - [jpeg-arith] libjpeg-turbo built with arithmetic decoding (vendored from
+ *   @cornerstonejs/codec-libjpeg-turbo-8bit, codec/jpeg-arith), only for SOF9/10
+ *   files. Starts at 1 MB; full-size decode, ~3 bytes/pixel (6 MP: 18 MB).
  * - [photon] Photon/Rust `image` (1.5 MB wasm), our own glue (codec/photon).
  *   ~1.5 MB idle; a full 12 MP PNG decode grows it to 149 MB, above the
  *   isolate's 128 MB: cap PNG/GIF pixel counts upstream (about 12 bytes/pixel).
