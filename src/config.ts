@@ -20,6 +20,7 @@ export interface Env {
   MAX_SOURCE_PIXELS?: string;
   MAX_JPEG_PIXELS?: string;
   MAX_PROGRESSIVE_PIXELS?: string;
+  MAX_PNG_PIXELS?: string;
   MAX_FRAMES?: string;
   PIXEL_BUDGET?: string;
   BUDGET_WAIT_MS?: string;
@@ -42,7 +43,7 @@ export interface Config {
   signingKeys: string[];
   allowedWidths?: ReadonlySet<number>;
   allowedQualities?: ReadonlySet<number>;
-  limits: { maxPixels: number; maxJpegPixels: number; maxProgressivePixels: number; maxFrames: number };
+  limits: { maxPixels: number; maxPngPixels: number; maxJpegPixels: number; maxProgressivePixels: number; maxFrames: number };
   /** Pixels all concurrent transforms of an isolate may hold at once. */
   pixelBudget: number;
   budgetWaitMs: number;
@@ -86,6 +87,7 @@ function parseConfig(env: Env): Config {
       maxPixels: readInt(env, 'MAX_SOURCE_PIXELS', 5_000_000),
       maxJpegPixels: readInt(env, 'MAX_JPEG_PIXELS', 50_000_000),
       maxProgressivePixels: readInt(env, 'MAX_PROGRESSIVE_PIXELS', 16_000_000),
+      maxPngPixels: readInt(env, 'MAX_PNG_PIXELS', 12_000_000),
       maxFrames: readInt(env, 'MAX_FRAMES', 1000),
     },
     pixelBudget: readInt(env, 'PIXEL_BUDGET', 10_000_000),

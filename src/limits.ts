@@ -12,7 +12,9 @@ export interface SourceLimits {
   maxJpegPixels: number;
   /** Progressive JPEGs scale too, but libjpeg keeps every coefficient: ~3.5 bytes/pixel. */
   maxProgressivePixels: number;
-  /** Every format decoded whole (PNG and GIF through Photon ~12 bytes/pixel, WebP ~4 plus the JS copy). */
+  /** PNG, decoded whole but in JS over native inflate: ~4 bytes/pixel, no WASM. */
+  maxPngPixels: number;
+  /** GIF (Photon, ~12 bytes/pixel of WASM) and WebP (libwebp, ~4 in WASM plus the JS copy), decoded whole. */
   maxPixels: number;
   maxFrames: number;
 }
@@ -24,6 +26,7 @@ function limitFor(probe: Probe, limits: SourceLimits): { max: number; name: stri
       ? { max: limits.maxProgressivePixels, name: 'MAX_PROGRESSIVE_PIXELS' }
       : { max: limits.maxJpegPixels, name: 'MAX_JPEG_PIXELS' };
   }
+  if (probe.format === 'png') return { max: limits.maxPngPixels, name: 'MAX_PNG_PIXELS' };
   return { max: limits.maxPixels, name: 'MAX_SOURCE_PIXELS' };
 }
 

@@ -8,13 +8,14 @@
  * - WebP: libwebp lossy, alpha kept (lossless alpha plane).
  * - AVIF: libavif + aom, speed 8 (see AVIF_SPEED); quality on libavif's 0-100
  *   scale, which is the scale sharp/libheif use, so q50 here ~ sharp's default.
- * - PNG: Photon (Rust `image` crate), 8-bit RGBA.
+ * - PNG: our encoder over the runtime's native deflate (codec/png-encode): the
+ *   smallest exact colour type, per-row adaptive filters, no WASM memory.
  * Quality is clamped to 1..100 and rounded.
  */
 import { internal } from '../errors';
 import type { OutputFormat, Raster } from './types';
 import { avifDefaults, avifEncoder, callEmscripten, mozjpegDefaults, mozjpegEncoder, webpDefaults, webpEncoder } from './jsquash';
-import { encodePngWithPhoton } from './photon';
+import { encodePng } from './png-encode';
 import { MOZJPEG_MAX_PIXELS } from './capacity';
 import encodeJpegJs from 'jpeg-js/lib/encoder.js';
 
@@ -56,7 +57,7 @@ export async function encodeImage(r: Raster, format: OutputFormat, quality: numb
         );
         break;
       case 'png':
-        out = encodePngWithPhoton(r.data, r.width, r.height);
+        out = await encodePng(r);
         break;
       default:
         throw new Error(`unknown output format ${String(format)}`);

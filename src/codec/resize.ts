@@ -28,9 +28,13 @@ import { ResizeMethod, resampleRgba } from './squoosh-resize';
  */
 export const WASM_RESIZE_MAX_BYTES = 40 * 1024 * 1024;
 
-/** Resizes `r` to exactly width x height (down or up). */
+/**
+ * Resizes `r` to exactly width x height (down or up). `observe`, when given, is
+ * told the JS pixel bytes held at the box stage (input plus intermediate), which
+ * the caller's memory accounting would not otherwise see.
+ */
 export async function resizeRaster(
-  r: Raster, width: number, height: number, opts: { hasAlpha: boolean },
+  r: Raster, width: number, height: number, opts: { hasAlpha: boolean; observe?: (jsBytes: number) => void },
 ): Promise<Raster> {
   if (!(width >= 1 && height >= 1 && Number.isInteger(width) && Number.isInteger(height))) {
     throw new RangeError(`invalid resize target ${width}x${height}`);
@@ -41,6 +45,7 @@ export async function resizeRaster(
   const boxHeight = chooseBoxSize(r.height, height);
   if (boxWidth < r.width || boxHeight < r.height) {
     source = shrinkByArea(r, boxWidth, boxHeight, opts.hasAlpha);
+    opts.observe?.(r.data.byteLength + source.data.byteLength);
     if (source.width === width && source.height === height) return source;
   }
   // Enlarging: libvips' own upsizing (its Catmull-Rom interpolator on its

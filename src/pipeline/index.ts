@@ -32,6 +32,7 @@ export const PIPELINE: readonly Step[] = [
  * output), so the caller can measure the isolate's memory stage by stage.
  */
 export async function runPipeline(r: Raster, ctx: StepContext, observe?: (jsBytes: number) => void): Promise<Raster> {
+  ctx = { ...ctx, observe };
   // `r` is reassigned, never kept: a replaced raster can be collected while later steps run.
   for (const step of PIPELINE) {
     const next = await step(r, ctx);

@@ -7,8 +7,8 @@
 import { resizeRaster } from '../codec/resize';
 import type { Step } from './step';
 
-export const resizeStep: Step = (r, { plan, hasAlpha }) => {
+export const resizeStep: Step = (r, { plan, hasAlpha, observe }) => {
   const { width, height } = plan.resize;
   if (r.width === width && r.height === height) return r;
-  return resizeRaster(r, width, height, { hasAlpha });
+  return resizeRaster(r, width, height, { hasAlpha, observe });
 };

@@ -17,6 +17,8 @@ export interface StepContext {
   /** Whether the decoded source has any non-opaque pixel. */
   hasAlpha: boolean;
   format: OutputFormat;
+  /** Told the JS pixel bytes a step holds inside itself (e.g. resize's intermediate), for memory accounting. */
+  observe?: (jsBytes: number) => void;
 }
 
 export type Step = (r: Raster, ctx: StepContext) => Raster | Promise<Raster>;

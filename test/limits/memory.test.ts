@@ -36,6 +36,7 @@ describe('isolate memory under 128 MB (WASM + JS pixel buffers)', () => {
     ['/gen/24mp.jpg?width=800', 800],
     ['/gen/24mp.jpg?width=1920&format=webp', 1920],
     ['/gen/12mp-progressive.jpg?width=800', 800],
+    ['/gen/12mp.png?width=1200&format=webp', 1200],
     ['/gen/12mp.jpg?width=3840', 3840],
     ['/gen/12mp.jpg?width=3840&format=auto', 3840],
   ];

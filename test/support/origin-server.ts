@@ -54,6 +54,8 @@ const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> =
   '12mp.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
   '24mp.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(6000, 4000, 3), { raw: { width: 6000, height: 4000, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
   '12mp-progressive.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85, progressive: true }).toBuffer() }),
+  // A screenshot-like 12 MP RGBA PNG (the sample photo enlarged): compressible, unlike noise.
+  '12mp.png': async () => ({ type: 'image/png', body: await sharp(resolve(ROOTS.samples!, 'landscape.jpg')).resize(4000, 3000, { fit: 'fill' }).ensureAlpha(0.9).png().toBuffer() }),
   'photo-640.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(640, 480, 3), { raw: { width: 640, height: 480, channels: 3 } }).jpeg({ quality: 90 }).toBuffer() }),
   'alpha-400.png': async () => ({ type: 'image/png', body: await sharp(noisyRgb(400, 300, 4), { raw: { width: 400, height: 300, channels: 4 } }).png().toBuffer() }),
   'halves.png': async () => {
