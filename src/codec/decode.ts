@@ -11,7 +11,7 @@
  * - PNG: our decoder over the runtime's native inflate (codec/png-decode):
  *   pixel-identical to Photon on the corpus, as fast, and it holds ~4 bytes/pixel
  *   in JS where Photon grew WASM memory (which never shrinks) by ~12.
- * - GIF (first frame): Photon (Rust `image` crate).
+ * - GIF and animated WebP (first frame, composited): Photon (Rust `image` crate).
  * - WebP: libwebp (jSquash): lossy, lossless, alpha.
  * - AVIF: libavif + dav1d (jSquash), 8-bit output.
  *
@@ -40,6 +40,8 @@ export async function decodeImage(bytes: Uint8Array, format: SourceFormat, hint:
         requireMagic(bytes, GIF_MAGIC, 'GIF');
         return decodeWithPhoton(bytes);
       case 'webp':
+        // libwebp's still-image decoder refuses animations; Photon composites their first frame.
+        if (isAnimatedWebp(bytes)) return decodeWithPhoton(bytes);
         return toRaster(await callEmscripten(webpDecoder, (m) => m.decode(bytes)), 'WebP');
       case 'avif':
         return toRaster(await callEmscripten(avifDecoder, (m) => m.decode(bytes, 8)), 'AVIF');
@@ -60,6 +62,12 @@ function requireMagic(bytes: Uint8Array, magic: number[], name: string): void {
   if (bytes.length < magic.length || magic.some((b, i) => bytes[i] !== b)) {
     throw corrupt(`the source is not a valid ${name} file`);
   }
+}
+
+/** RIFF/WebP container spec: a VP8X chunk first, with its Animation flag (0x02) set. */
+function isAnimatedWebp(bytes: Uint8Array): boolean {
+  const tag = String.fromCharCode(...bytes.subarray(12, 16));
+  return tag === 'VP8X' && bytes.length > 20 && (bytes[20]! & 0x02) !== 0;
 }
 
 /** Copies an ImageData-like decoder result into a Raster (null means failure). */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodePixels, meanColor, readImage } from '../support/images';
-import { callWorker } from '../support/worker';
+import { callWorker, ORIGIN } from '../support/worker';
 
 const PHOTO = '/gen/photo-640.jpg'; // 640x480
 
@@ -154,6 +154,22 @@ describe('orientation and transparency', () => {
     const img = await readImage(await callWorker('/gen/orient6.jpg?w=100'));
     expect([img.width, img.height]).toEqual([100, 150]);
   });
+  for (const format of ['png', 'webp']) {
+    it(`EXIF orientation 6 in a ${format.toUpperCase()} is applied: the red left edge ends on top`, async () => {
+      const img = await readImage(await callWorker(`/gen/orient6.${format}?format=png`));
+      expect([img.width, img.height]).toEqual([200, 300]);
+      const px = await decodePixels(img);
+      const [r, g] = meanColor(px, 0, 0, 200, 15);
+      expect(r - g).toBeGreaterThan(200);
+    });
+  }
+  it('output carries no EXIF (orientation, GPS, camera) from the source', async () => {
+    const img = await readImage(await callWorker('/gen/orient6.jpg?w=100&format=jpeg'));
+    const text = new TextDecoder('latin1').decode(img.bytes);
+    expect(text).not.toContain('Exif');
+    const source = new TextDecoder('latin1').decode(new Uint8Array(await (await fetch(`${ORIGIN}/gen/orient6.jpg`)).arrayBuffer()));
+    expect(source).toContain('Exif'); // the control: the source had it
+  });
   it('JPEG output flattens transparency onto white by default, blending partial alpha', async () => {
     // alpha-400.png: x < 100 transparent, 100..199 half, 200.. opaque.
     const px = await decodePixels(await readImage(await callWorker('/gen/alpha-400.png?format=jpeg')));
@@ -181,6 +197,13 @@ describe('adjustments', () => {
     const dark = meanColor(await decodePixels(await readImage(await callWorker(`${PHOTO}?w=100&format=png&brightness=0.5`))));
     const light = meanColor(await decodePixels(await readImage(await callWorker(`${PHOTO}?w=100&format=png&gamma=2`))));
     expect(dark[0]).toBeLessThan(base[0] * 0.6);
+    const flat = await decodePixels(await readImage(await callWorker(`${PHOTO}?w=100&format=png&contrast=0.2`)));
+    const spread = (px: { data: Uint8Array }) => {
+      let lo = 255, hi = 0;
+      for (let i = 0; i < px.data.length; i += 4) { lo = Math.min(lo, px.data[i + 1]!); hi = Math.max(hi, px.data[i + 1]!); }
+      return hi - lo;
+    };
+    expect(spread(flat)).toBeLessThan(spread(await decodePixels(await readImage(await callWorker(`${PHOTO}?w=100&format=png`)))) * 0.4);
     expect(light[0]).toBeGreaterThan(base[0] * 1.1);
     const grey = await decodePixels(await readImage(await callWorker(`${PHOTO}?w=100&format=png&saturation=0`)));
     for (let i = 0; i < grey.data.length; i += 4) {
@@ -206,7 +229,7 @@ describe('animation and metadata', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/gif');
     expect(res.headers.get('x-thumbflare-passthrough')).toBe('animated');
-    const original = new Uint8Array(await (await fetch(`${(await import('../support/worker')).ORIGIN}/corpus/gif/dispose_bgnd.gif`)).arrayBuffer());
+    const original = new Uint8Array(await (await fetch(`${ORIGIN}/corpus/gif/dispose_bgnd.gif`)).arrayBuffer());
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(original);
   });
   for (const q of ['anim=false', 'format=png', 'format=webp']) {
@@ -216,6 +239,21 @@ describe('animation and metadata', () => {
       expect([img.width, img.height]).toEqual([50, 50]);
     });
   }
+  it('an animated WebP passes through untouched by default', async () => {
+    const res = await callWorker('/gen/animated.webp?w=50');
+    expect(res.headers.get('content-type')).toBe('image/webp');
+    expect(res.headers.get('x-thumbflare-passthrough')).toBe('animated');
+    const original = new Uint8Array(await (await fetch(`${ORIGIN}/gen/animated.webp`)).arrayBuffer());
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(original);
+  });
+  it('an animated WebP with anim=false gives its first frame, composited', async () => {
+    const fromWebp = await decodePixels(await readImage(await callWorker('/gen/animated.webp?anim=false&format=png')));
+    const fromGif = await decodePixels(await readImage(await callWorker('/corpus/gif/dispose_bgnd.gif?anim=false&format=png')));
+    expect([fromWebp.width, fromWebp.height]).toEqual([fromGif.width, fromGif.height]);
+    const a = meanColor(fromWebp);
+    const b = meanColor(fromGif);
+    for (let c = 0; c < 4; c++) expect(Math.abs(a[c]! - b[c]!)).toBeLessThan(8);
+  });
   it('format=json describes source and planned output', async () => {
     const res = await callWorker('/gen/orient6.jpg?w=100&format=json');
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);

@@ -49,6 +49,13 @@ function noisyRgb(width: number, height: number, channels: 3 | 4): Buffer {
   return px;
 }
 
+/** Grey image whose leftmost 20 columns are red. */
+function edgeMarked(width: number, height: number): Buffer {
+  const px = Buffer.alloc(width * height * 3, 128);
+  for (let y = 0; y < height; y++) for (let x = 0; x < 20; x++) px.set([255, 0, 0], (y * width + x) * 3);
+  return px;
+}
+
 /** Test images made on first request and kept in memory. */
 const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> = {
   '12mp.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
@@ -68,6 +75,12 @@ const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> =
     }
     return { type: 'image/png', body: await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer() };
   },
+  // Orientation 6 in a PNG eXIf chunk and a WebP EXIF chunk (300x200 stored, 200x300 displayed),
+  // with a red left edge so the rotation's direction shows.
+  'orient6.png': async () => ({ type: 'image/png', body: await sharp(edgeMarked(300, 200), { raw: { width: 300, height: 200, channels: 3 } }).png().withMetadata({ orientation: 6 }).toBuffer() }),
+  'orient6.webp': async () => ({ type: 'image/webp', body: await sharp(edgeMarked(300, 200), { raw: { width: 300, height: 200, channels: 3 } }).webp({ lossless: true }).withMetadata({ orientation: 6 }).toBuffer() }),
+  // The corpus has no animated WebP: the 5-frame corpus GIF converted.
+  'animated.webp': async () => ({ type: 'image/webp', body: await sharp(resolve(ROOTS.corpus!, 'gif/dispose_bgnd.gif'), { animated: true }).webp({ quality: 80 }).toBuffer() }),
   'orient6.jpg': async () => ({
     type: 'image/jpeg',
     body: await sharp(noisyRgb(300, 200, 3), { raw: { width: 300, height: 200, channels: 3 } }).jpeg().withMetadata({ orientation: 6 }).toBuffer(),
