@@ -109,15 +109,8 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
 
   const hint = decodeHintFor(plan, probe);
   const pixels = estimatePixels(probe, hint, plan);
-  // The isolate's memory at the end of each stage: every live WASM instance (linear memory only
-  // grows, so this is the stage's WASM peak) plus the pixel buffers JS holds at that moment.
-  let wasmPeakBytes = 0;
-  let peakBytes = 0;
-  const sample = (jsBytes: number) => {
-    const wasm = wasmMemoryBytes().total;
-    wasmPeakBytes = Math.max(wasmPeakBytes, wasm);
-    peakBytes = Math.max(peakBytes, wasm + source.bytes.byteLength + jsBytes);
-  };
+  const meter = new MemoryMeter(source.bytes.byteLength);
+  const sample = (jsBytes: number) => meter.sample(jsBytes);
   const releaseCodecs = () => trimCodecs(deps.config.recycleWasmBytes, deps.config.idleWasmBytes);
   const release = await deps.budget.acquire(pixels, deps.budgetWaitMs);
   let encoded: Uint8Array;
@@ -167,10 +160,28 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   if (matchesIfNoneMatch(req.ifNoneMatch, etag)) return notModified(headers);
   const res = new Response(encoded, { status: 200, headers });
   if (deps.config.debug) {
-    res.headers.set('X-Thumbflare-Wasm-Bytes', String(wasmPeakBytes));
-    res.headers.set('X-Thumbflare-Peak-Bytes', String(peakBytes));
+    res.headers.set('X-Thumbflare-Wasm-Bytes', String(meter.wasmPeakBytes));
+    res.headers.set('X-Thumbflare-Peak-Bytes', String(meter.peakBytes));
   }
   return res;
+}
+
+/**
+ * The isolate's memory at the end of each stage: every live WASM instance (linear
+ * memory only grows, so this is the stage's WASM peak) plus the pixel buffers JS
+ * holds at that moment (the source bytes and what the stage reports).
+ */
+class MemoryMeter {
+  wasmPeakBytes = 0;
+  peakBytes = 0;
+
+  constructor(private readonly sourceBytes: number) {}
+
+  sample(jsBytes: number): void {
+    const wasm = wasmMemoryBytes().total;
+    this.wasmPeakBytes = Math.max(this.wasmPeakBytes, wasm);
+    this.peakBytes = Math.max(this.peakBytes, wasm + this.sourceBytes + jsBytes);
+  }
 }
 
 /** Jobs whose pixels take more than this start by dropping every idle codec instance. */
