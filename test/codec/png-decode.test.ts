@@ -10,19 +10,10 @@ import { decodeWithPhoton, encodePngWithPhoton, photon } from '../../src/codec/p
 import { ImageError } from '../../src/errors';
 import type { Raster } from '../../src/codec/types';
 import { ORIGIN } from '../support/worker';
+import { seededRandom as random } from '../support/random';
 
 /* --------------------------------------------------------------- helpers */
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function corpus(path: string): Promise<Uint8Array> {
   const res = await fetch(`${ORIGIN}/corpus/${path}`);

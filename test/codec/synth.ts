@@ -3,18 +3,8 @@
  * Deterministic synthetic test images, generated in the test (no fixtures).
  */
 import type { Raster } from '../../src/codec/types';
+import { seededRandom as random } from '../support/random';
 
-/** Small deterministic PRNG (mulberry32) so images are identical every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Photo-like content: smooth colour gradients, soft blobs, hard-edged shapes

@@ -105,17 +105,7 @@ export function ftyp(major: string, ...compatible: string[]): number[] {
   return box('ftyp', ascii(major), be32(0), ...compatible.map(ascii));
 }
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../support/random';
 
 /**
  * Wraps bytes in a Proxy that records the highest index read, to prove the probe
