@@ -116,6 +116,7 @@ describe('shared corpus, end to end', () => {
         if (row.expect === 'decode') throw new Error(`${row.file} must decode, got ${res.status} ${err.error.code}`);
         if (row.expect === 'decode-or-unsupported') expect(res.status).toBe(415);
         results[row.file] = { status: res.status };
+        console.log(`corpus ${row.file}: ${res.status} ${err.error.code}`);
       } else {
         expect(sniffFormat(body)).toBe('png');
         const out = await decodeImage(body, 'png', {});
@@ -133,6 +134,7 @@ describe('shared corpus, end to end', () => {
           }
         } else {
           results[row.file] = { status: 200 };
+          console.log(`corpus ${row.file}: 200 (decoded)`);
         }
       }
       await expectGoodRequestStillWorks();
