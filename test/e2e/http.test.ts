@@ -109,6 +109,15 @@ describe('edge cache', () => {
     expect([webp.format, jpeg.format, webpAgain.format]).toEqual(['webp', 'jpeg', 'webp']);
     expect(webpAgain.headers.get('server-timing')).toContain('cache;desc=hit');
   });
+  it('the cached source carries the same Cache-Tag as its variants, so one purge refreshes both', async () => {
+    const path = fresh('/corpus/jpeg/hopper.jpg');
+    const img = await readImage(await callWorker(`${path}?w=12`));
+    const tag = img.headers.get('cache-tag');
+    const cachedSource = await caches.default.match(`${ORIGIN}${path}`);
+    expect(cachedSource).toBeDefined();
+    expect(cachedSource!.headers.get('cache-tag')).toBe(tag);
+    await cachedSource!.arrayBuffer();
+  });
   it('does not store errors as images', async () => {
     const path = fresh('/fault/html');
     expect((await callWorker(path)).status).toBe(415);
