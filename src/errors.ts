@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'origin_timeout'
   | 'busy'
   | 'method_not_allowed'
+  | 'loop_detected'
   | 'internal';
 
 export interface ErrorBody {
@@ -86,6 +87,10 @@ export const busy = (retryAfterSeconds: number) =>
 /** 405: only GET and HEAD are served. */
 export const methodNotAllowed = (method: string) =>
   new ImageError(405, 'method_not_allowed', `method ${method.slice(0, 10)} is not allowed; use GET or HEAD`, undefined, { Allow: 'GET, HEAD' });
+
+/** 508: the request came from a Thumbflare fetching its source (RFC 5842 §7.2), i.e. a source URL pointing back at us. */
+export const loopDetected = () =>
+  new ImageError(508, 'loop_detected', 'the source URL leads back to this image service');
 
 /** 500: a bug of ours, never the client's input. The message stays generic. */
 export const internal = () => new ImageError(500, 'internal', 'internal error');

@@ -7,9 +7,9 @@
 import { Hono } from 'hono';
 import { readConfig, type Config, type Env } from './config';
 import { trimCodecs, wasmMemoryBytes } from './codec/memory';
-import { ImageError, internal, methodNotAllowed, renderError } from './errors';
+import { ImageError, internal, loopDetected, methodNotAllowed, renderError } from './errors';
 import { getIsolateBudget } from './limits';
-import type { OriginDeps } from './origin';
+import { VIA_PSEUDONYM, type OriginDeps } from './origin';
 import { renderIndexPage } from './pages/index-page';
 import { parseRequestUrl } from './routes';
 import { checkSourceUrl, parseSourcePolicy, type SourcePolicy } from './security/source-policy';
@@ -40,6 +40,11 @@ function urlChecker(config: Config): (url: URL) => void {
   };
 }
 
+/** True when a Via header (RFC 9110 §7.6.3) lists a Thumbflare hop. */
+function hasViaHop(via: string | undefined): boolean {
+  return !!via && via.split(',').some((hop) => hop.trim().split(/\s+/)[1]?.toLowerCase() === VIA_PSEUDONYM);
+}
+
 const app = new Hono<AppEnv>();
 
 app.onError((err, c) => {
@@ -52,6 +57,7 @@ app.notFound(() => renderError(internal()));
 
 app.use('*', async (c, next) => {
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') throw methodNotAllowed(c.req.method);
+  if (hasViaHop(c.req.header('via'))) throw loopDetected();
   await next();
   // Every response, redirects and debug JSON included: a browser must never guess a type.
   c.res.headers.set('X-Content-Type-Options', 'nosniff');

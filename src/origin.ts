@@ -43,6 +43,9 @@ export interface OriginDeps {
 
 const MAX_REDIRECTS = 3;
 
+/** The Via pseudonym Thumbflare adds to its origin requests and looks for on incoming ones. */
+export const VIA_PSEUDONYM = 'thumbflare';
+
 /** Fetches the source's bytes from wherever `ref` points. */
 export async function fetchSource(ref: SourceRef, deps: OriginDeps): Promise<Source> {
   switch (ref.kind) {
@@ -154,7 +157,9 @@ async function fetchOnce(url: URL, signal: AbortSignal): Promise<Response> {
       method: 'GET',
       redirect: 'manual',
       signal,
-      headers: { Accept: 'image/*', 'User-Agent': 'Thumbflare' },
+      // Via (RFC 9110 §7.6.3) marks the hop, so a source URL that points back at a
+      // Thumbflare is refused there (508) instead of recursing.
+      headers: { Accept: 'image/*', 'User-Agent': 'Thumbflare', Via: `1.1 ${VIA_PSEUDONYM}` },
     });
   } catch (err) {
     if (signal.aborted) throw originTimeout('origin did not answer in time');

@@ -198,6 +198,16 @@ describe('errors: documented status, JSON body naming the cause', () => {
     expect(res.headers.get('location')).toBe(src);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
+  it('marks its origin requests with Via, and refuses a request that already passed through a Thumbflare (508)', async () => {
+    const path = fresh('/corpus/jpeg/hopper.jpg');
+    await readImage(await callWorker(`${path}?w=10`));
+    const seen = (await (await fetch(`${ORIGIN}/__last-headers`)).json()) as Record<string, string>;
+    expect(seen.via).toBe('1.1 thumbflare');
+    const looped = await callWorker(`${fresh('/corpus/jpeg/hopper.jpg')}?w=10`, { headers: { Via: '1.1 cdn, 1.1 thumbflare' } });
+    expect(looped.status).toBe(508);
+    expect((await readError(looped)).code).toBe('loop_detected');
+    expect((await callWorker('/corpus/jpeg/hopper.jpg?w=10', { headers: { Via: '1.1 some-proxy' } })).status).toBe(200);
+  });
   it('other methods get 405', async () => {
     const res = await callWorker('/corpus/jpeg/hopper.jpg', { method: 'POST' });
     expect(res.status).toBe(405);
