@@ -99,13 +99,17 @@ function buildFootprints(source: number, output: number) {
 
 /**
  * Area-averages `r` to outWidth x outHeight (both <= the source size). Streams
- * row by row, so extra memory is a few output rows, not a float copy of the image.
+ * row by row: each source row is reduced horizontally once (a row on a footprint
+ * boundary feeds two output rows and is kept, not recomputed), then weighted into
+ * the output row it belongs to. Extra memory is a few output-width rows, not a
+ * float copy of the image.
  */
 export function shrinkByArea(r: Raster, outWidth: number, outHeight: number, premultiply: boolean): Raster {
-  const src = r.data;
   const xs = buildFootprints(r.width, outWidth);
   const ys = buildFootprints(r.height, outHeight);
-  const line = new Float64Array(outWidth * 4);
+  let line = new Float32Array(outWidth * 4);
+  let spare = new Float32Array(outWidth * 4);
+  let lineRow = -1;
   const acc = new Float64Array(outWidth * 4);
   const out = new Uint8Array(outWidth * outHeight * 4);
   const area = xs.scale * ys.scale;
@@ -114,26 +118,12 @@ export function shrinkByArea(r: Raster, outWidth: number, outHeight: number, pre
     acc.fill(0);
     for (let t = 0; t < ys.count[oy]!; t++) {
       const sy = ys.start[oy]! + t;
-      const wy = ys.weights[oy * ys.maxTaps + t]!;
-      const rowBase = sy * r.width * 4;
-      // Horizontal footprint sums of source row sy.
-      for (let ox = 0; ox < outWidth; ox++) {
-        let cr = 0, cg = 0, cb = 0, ca = 0;
-        const first = xs.start[ox]!;
-        const wBase = ox * xs.maxTaps;
-        for (let k = 0; k < xs.count[ox]!; k++) {
-          const p = rowBase + (first + k) * 4;
-          const a = src[p + 3]!;
-          const w = xs.weights[wBase + k]!;
-          const wc = premultiply ? w * a : w;
-          cr += wc * src[p]!;
-          cg += wc * src[p + 1]!;
-          cb += wc * src[p + 2]!;
-          ca += w * a;
-        }
-        const q = ox * 4;
-        line[q] = cr; line[q + 1] = cg; line[q + 2] = cb; line[q + 3] = ca;
+      if (sy !== lineRow) {
+        [line, spare] = [spare, line];
+        reduceRow(r, sy, xs, premultiply, line);
+        lineRow = sy;
       }
+      const wy = ys.weights[oy * ys.maxTaps + t]!;
       for (let q = 0; q < line.length; q++) acc[q]! += wy * line[q]!;
     }
     const outBase = oy * outWidth * 4;
@@ -152,6 +142,41 @@ export function shrinkByArea(r: Raster, outWidth: number, outHeight: number, pre
     }
   }
   return { width: outWidth, height: outHeight, data: out };
+}
+
+/** Horizontal footprint sums of source row `sy` into `line` (colour premultiplied by alpha when asked). */
+function reduceRow(r: Raster, sy: number, xs: ReturnType<typeof buildFootprints>, premultiply: boolean, line: Float32Array): void {
+  const src = r.data;
+  const rowBase = sy * r.width * 4;
+  const { start, count, weights, maxTaps } = xs;
+  for (let ox = 0, q = 0; ox < line.length >> 2; ox++, q += 4) {
+    let cr = 0, cg = 0, cb = 0, ca = 0;
+    let p = rowBase + start[ox]! * 4;
+    const wBase = ox * maxTaps;
+    const n = count[ox]!;
+    if (premultiply) {
+      for (let k = 0; k < n; k++, p += 4) {
+        const w = weights[wBase + k]!;
+        const wa = w * src[p + 3]!;
+        cr += wa * src[p]!;
+        cg += wa * src[p + 1]!;
+        cb += wa * src[p + 2]!;
+        ca += wa;
+      }
+    } else {
+      for (let k = 0; k < n; k++, p += 4) {
+        const w = weights[wBase + k]!;
+        cr += w * src[p]!;
+        cg += w * src[p + 1]!;
+        cb += w * src[p + 2]!;
+        ca += w * src[p + 3]!;
+      }
+    }
+    line[q] = cr;
+    line[q + 1] = cg;
+    line[q + 2] = cb;
+    line[q + 3] = ca;
+  }
 }
 
 function clampByte(v: number): number {
