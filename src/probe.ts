@@ -22,6 +22,8 @@ export interface JpegInfo {
   progressive: boolean;
   /** SOF9..11/13..15: arithmetic instead of Huffman entropy coding. */
   arithmetic: boolean;
+  /** SOF3/7/11/15: the lossless process. */
+  lossless: boolean;
   /** Sample precision P from the SOF segment: 8, or 12 for extended JPEG. */
   bitDepth: number;
   /** Nf from the SOF segment: 1 grey, 3 YCbCr/RGB, 4 CMYK/YCCK. */
@@ -331,6 +333,7 @@ function probeJpeg(b: Uint8Array): Probe {
   const jpeg: JpegInfo = {
     progressive: (sof & 3) === 2,
     arithmetic: sof >= 9,
+    lossless: (sof & 3) === 3,
     bitDepth,
     components,
   };

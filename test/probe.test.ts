@@ -95,13 +95,13 @@ describe('probeImage on the shared corpus', () => {
 
   it('reads JPEG coding details from SOF and APP14', () => {
     const p = (f: string) => probeImage(corpus.get(f)!).jpeg;
-    expect(p('jpeg/testorig.jpg')).toEqual({ progressive: false, arithmetic: false, bitDepth: 8, components: 3 });
+    expect(p('jpeg/testorig.jpg')).toEqual({ progressive: false, arithmetic: false, lossless: false, bitDepth: 8, components: 3 });
     expect(p('jpeg/testimgari.jpg')).toMatchObject({ progressive: false, arithmetic: true });
     expect(p('bad/truncated_jpeg.jpg')).toMatchObject({ progressive: true, arithmetic: false });
     expect(p('jpeg/icc_profile_big.jpg')).toMatchObject({ progressive: true });
     expect(p('jpeg/hopper_gray.jpg')).toMatchObject({ components: 1 });
     expect(p('jpeg/pil_sample_cmyk.jpg')).toEqual({
-      progressive: false, arithmetic: false, bitDepth: 8, components: 4, adobeTransform: 2,
+      progressive: false, arithmetic: false, lossless: false, bitDepth: 8, components: 4, adobeTransform: 2,
     });
   });
 
@@ -299,9 +299,10 @@ describe('probeImage: JPEG headers', () => {
   });
 
   it.each([
-    [0xc0, false, false], [0xc1, false, false], [0xc2, true, false], [0xc9, false, true], [0xca, true, true],
-  ])('SOF %s: progressive %s, arithmetic %s', (marker, progressive, arithmetic) => {
-    expect(probeImage(jpeg(jpegSof(marker, 5, 6, 8, 1))).jpeg).toEqual({ progressive, arithmetic, bitDepth: 8, components: 1 });
+    [0xc0, false, false, false], [0xc1, false, false, false], [0xc2, true, false, false], [0xc3, false, false, true],
+    [0xc9, false, true, false], [0xca, true, true, false], [0xcb, false, true, true],
+  ])('SOF %s: progressive %s, arithmetic %s, lossless %s', (marker, progressive, arithmetic, lossless) => {
+    expect(probeImage(jpeg(jpegSof(marker, 5, 6, 8, 1))).jpeg).toEqual({ progressive, arithmetic, lossless, bitDepth: 8, components: 1 });
   });
 
   it('tolerates fill bytes and junk between markers', () => {

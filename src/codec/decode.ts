@@ -21,7 +21,7 @@
 import { ImageError, corrupt, unsupported } from '../errors';
 import type { DecodeHint, Raster, SourceFormat } from './types';
 import { decodeJpegTurbo, type JpegHeader } from './jpeg-turbo';
-import { scanJpegMarkers, type JpegInfo } from './jpeg-markers';
+import { probeImage, type JpegInfo } from '../probe';
 import { decodeArithJpeg } from './jpeg-arith';
 import { cmykInkToRgbaInPlace } from './cmyk';
 import { decodeWithPhoton } from './photon';
@@ -80,10 +80,12 @@ function toRaster(image: { width: number; height: number; data: ArrayLike<number
 }
 
 async function decodeJpeg(bytes: Uint8Array, hint: DecodeHint): Promise<Raster> {
-  const info = scanJpegMarkers(bytes);
+  // The same header walk the request's probe did: it names what our decoders lack
+  // (arithmetic coding, 12-bit, lossless) and says whether CMYK is stored inverted.
+  const info = probeImage(bytes).jpeg;
   if (!info) throw corrupt('the JPEG source has no valid header');
-  if (info.precision !== 8) {
-    throw unsupported(`${info.precision}-bit JPEG is not supported (only 8-bit samples)`);
+  if (info.bitDepth !== 8) {
+    throw unsupported(`${info.bitDepth}-bit JPEG is not supported (only 8-bit samples)`);
   }
   if (info.lossless) throw unsupported('lossless JPEG (SOF3) is not supported');
   if (info.arithmetic) {
@@ -118,7 +120,7 @@ export function chooseJpegScale({ width, height }: Pick<JpegHeader, 'width' | 'h
  * channels inverted (255 = no ink); others store ink amounts, as libvips assumes.
  */
 function convertCmykToRgba(data: Uint8Array, info: JpegInfo): void {
-  if (info.adobe) {
+  if (info.adobeTransform !== undefined) {
     for (let i = 0; i < data.length; i++) data[i] = 255 - data[i]!;
   }
   cmykInkToRgbaInPlace(data);
