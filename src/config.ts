@@ -4,6 +4,7 @@
  * per env object into a typed Config. Only `index.ts` sees `env`; every other
  * module gets plain values from here. Every variable is documented in README.md.
  */
+import { parseSigningKeys } from './security/sign';
 
 export interface Env {
   ORIGIN?: string;
@@ -80,7 +81,7 @@ function parseConfig(env: Env): Config {
     originTimeoutMs: readInt(env, 'ORIGIN_TIMEOUT_MS', 10_000),
     cacheTtl: { min: ttlMin, max: ttlMax, fallback: readInt(env, 'CACHE_TTL_DEFAULT', 86_400) },
     maxSourceBytes: readInt(env, 'MAX_SOURCE_BYTES', 25_000_000),
-    signingKeys: (env.SIGNING_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    signingKeys: parseSigningKeys(env.SIGNING_KEYS),
     allowedWidths: readSet(env.ALLOWED_WIDTHS, { nextjs: NEXTJS_WIDTHS }),
     allowedQualities: readSet(env.ALLOWED_QUALITIES, { nextjs: [75] }),
     limits: {

@@ -35,7 +35,6 @@ function urlChecker(config: Config): (url: URL) => void {
   const own = config.origin ? new URL(config.origin) : undefined;
   return (url) => {
     if (own && url.origin === own.origin && url.pathname.startsWith(own.pathname.replace(/\/?$/, '/'))) return;
-    if (own && url.origin === own.origin && own.pathname === '/') return;
     checkSourceUrl(url, policy);
   };
 }

@@ -55,6 +55,7 @@
  */
 import { corrupt, tooLarge, unsupported } from '../errors';
 import type { Raster } from './types';
+import { crc32 } from './crc32';
 
 /** Refuse larger images outright (the Worker's limits are far lower anyway). */
 export const PNG_MAX_PIXELS = 2 ** 28;
@@ -160,7 +161,7 @@ function parseChunks(bytes: Uint8Array): Png {
     if (!header) {
       if (type !== CHUNK_IHDR) throw corrupt('the PNG file does not start with IHDR');
       if (length !== 13) throw corrupt('the PNG IHDR chunk has the wrong length');
-      if (crc32(bytes, start - 4, end) !== readU32(bytes, end)) throw corrupt('the PNG IHDR chunk is damaged (CRC)');
+      if (crc32([bytes, start - 4, end]) !== readU32(bytes, end)) throw corrupt('the PNG IHDR chunk is damaged (CRC)');
       header = parseHeader(bytes.subarray(start, end));
       continue;
     }
@@ -177,7 +178,7 @@ function parseChunks(bytes: Uint8Array): Png {
         throw corrupt('the PNG file has no image data (IDAT)');
       case CHUNK_PLTE:
         if (header.colourType === 0 || header.colourType === 4 || palette) break; // ignored, like libpng
-        if (crc32(bytes, start - 4, end) !== readU32(bytes, end)) {
+        if (crc32([bytes, start - 4, end]) !== readU32(bytes, end)) {
           if (header.colourType === 3) throw corrupt('the PNG PLTE chunk is damaged (CRC)');
           break; // a suggested palette of an RGB image: not needed
         }
@@ -188,7 +189,7 @@ function parseChunks(bytes: Uint8Array): Png {
         palette = bytes.subarray(start, end);
         break;
       case CHUNK_TRNS:
-        if (!trnsChunk && crc32(bytes, start - 4, end) === readU32(bytes, end)) {
+        if (!trnsChunk && crc32([bytes, start - 4, end]) === readU32(bytes, end)) {
           trnsChunk = bytes.subarray(start, end);
           // A tRNS before PLTE in a palette image is out of place: ignored.
           if (header.colourType === 3 && !palette) trnsChunk = undefined;
@@ -247,25 +248,6 @@ function checkTrns(header: Header, trns: Uint8Array | undefined, palette: Uint8A
     default:
       return undefined; // types with an alpha channel may not have tRNS
   }
-}
-
-/* -------------------------------------------------------------------- CRC */
-
-let crcTable: Int32Array | undefined;
-
-/** CRC-32 (PNG/zlib polynomial) of bytes[from, to). Only used on small chunks. */
-function crc32(bytes: Uint8Array, from: number, to: number): number {
-  if (!crcTable) {
-    crcTable = new Int32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c;
-    }
-  }
-  let c = -1;
-  for (let i = from; i < to; i++) c = crcTable[(c ^ bytes[i]!) & 255]! ^ (c >>> 8);
-  return (c ^ -1) >>> 0;
 }
 
 /* --------------------------------------------------------------- inflating */

@@ -10,26 +10,13 @@
  * - needs no WASM memory: the raster stays in JS, rows are filtered one at a time
  *   straight into the deflate stream.
  */
+import { crc32 } from './crc32';
 import type { Raster } from './types';
 
 const SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** PNG colour types (PNG spec §11.2.2) with their samples per pixel. */
 const COLOUR = { grey: { type: 0, channels: 1 }, greyAlpha: { type: 4, channels: 2 }, rgb: { type: 2, channels: 3 }, rgba: { type: 6, channels: 4 } } as const;
-
-let crcTable: Uint32Array | undefined;
-
-/** CRC-32 over chunk type and data (PNG spec Annex D). */
-function crc32(parts: Uint8Array[]): number {
-  crcTable ??= Uint32Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  let c = 0xffffffff;
-  for (const p of parts) for (let i = 0; i < p.length; i++) c = crcTable[(c ^ p[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
@@ -38,7 +25,7 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   const typeBytes = new TextEncoder().encode(type);
   out.set(typeBytes, 4);
   out.set(data, 8);
-  view.setUint32(8 + data.length, crc32([typeBytes, data]));
+  view.setUint32(8 + data.length, crc32(typeBytes, data));
   return out;
 }
 
