@@ -172,10 +172,19 @@ async function main() {
   );
   const conc = { tf: [], sharp: [], wasm: [], error: null };
 
+  /** Runs both sides, Thumbflare first on even rounds, sharp first on odd ones; returns the failure, or null. */
+  async function alternate(round, doTf, doSharp) {
+    try {
+      for (const run of round % 2 === 0 ? [doTf, doSharp] : [doSharp, doTf]) await run();
+      return null;
+    } catch (e) {
+      return { message: String(e.message ?? e), request: e.request, status: e.status, response: e.response };
+    }
+  }
+
   async function runCase(c, round, warm) {
     const s = state[c.id];
     if (s.error) return;
-    const tfFirst = round % 2 === 0;
     const doTf = async () => {
       const r = await timeThumbflare(worker, c);
       if (!warm) {
@@ -191,18 +200,8 @@ async function main() {
       if (!warm) s.sharp.push(r.ms);
       s.sharpBody = r.body;
     };
-    try {
-      if (tfFirst) {
-        await doTf();
-        await doSharp();
-      } else {
-        await doSharp();
-        await doTf();
-      }
-    } catch (e) {
-      s.error = { message: String(e.message ?? e), request: e.request, status: e.status, response: e.response };
-      log(`case ${c.id} FAILED: ${s.error.message}`);
-    }
+    s.error = await alternate(round, doTf, doSharp);
+    if (s.error) log(`case ${c.id} FAILED: ${s.error.message}`);
   }
 
   async function runConc(round, warm) {
@@ -217,18 +216,8 @@ async function main() {
       const b = await burst(c.inFlight, c.perRound, () => timeSharp(c, images[c.src].body));
       if (!warm) conc.sharp.push(b.ips);
     };
-    try {
-      if (round % 2 === 0) {
-        await doTf();
-        await doSharp();
-      } else {
-        await doSharp();
-        await doTf();
-      }
-    } catch (e) {
-      conc.error = { message: String(e.message ?? e), request: e.request, status: e.status, response: e.response };
-      log(`concurrency case FAILED: ${conc.error.message}`);
-    }
+    conc.error = await alternate(round, doTf, doSharp);
+    if (conc.error) log(`concurrency case FAILED: ${conc.error.message}`);
   }
 
   for (let w = 0; w < WARMUP; w++) {
