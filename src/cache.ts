@@ -6,14 +6,13 @@
  * default, or for format=auto which of AVIF/WebP the client accepts).
  */
 import type { FormatOption } from './options/types';
-import { parseAccept } from './negotiate';
+import { acceptedModernFormats } from './negotiate';
 
 /** What of Accept matters for format=auto; computed before the source is fetched. */
 export function formatToken(requested: FormatOption | undefined, accept: string | null): string {
   if (requested !== 'auto') return requested ?? 'default';
-  const types = parseAccept(accept);
-  const has = (t: string) => (types.get(t) ?? 0) > 0;
-  return `auto-${has('image/avif') ? 'avif' : ''}${has('image/webp') ? 'webp' : ''}`;
+  const { avif, webp } = acceptedModernFormats(accept);
+  return `auto-${avif ? 'avif' : ''}${webp ? 'webp' : ''}`;
 }
 
 export function resultCacheKey(sourceId: string, canonicalOptions: string, token: string): Request {

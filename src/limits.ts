@@ -19,12 +19,17 @@ export interface SourceLimits {
   maxFrames: number;
 }
 
+/** A baseline Huffman JPEG: libjpeg-turbo decodes it at reduced scale, a few rows at a time. */
+export function isScalableJpeg(probe: Probe): boolean {
+  return probe.format === 'jpeg' && !!probe.jpeg && !probe.jpeg.progressive && !probe.jpeg.arithmetic;
+}
+
 /** Which limit applies to this source, and its name in the error message. */
 function limitFor(probe: Probe, limits: SourceLimits): { max: number; name: string } {
   if (probe.format === 'jpeg' && probe.jpeg) {
-    return probe.jpeg.progressive || probe.jpeg.arithmetic
-      ? { max: limits.maxProgressivePixels, name: 'MAX_PROGRESSIVE_PIXELS' }
-      : { max: limits.maxJpegPixels, name: 'MAX_JPEG_PIXELS' };
+    return isScalableJpeg(probe)
+      ? { max: limits.maxJpegPixels, name: 'MAX_JPEG_PIXELS' }
+      : { max: limits.maxProgressivePixels, name: 'MAX_PROGRESSIVE_PIXELS' };
   }
   if (probe.format === 'png') return { max: limits.maxPngPixels, name: 'MAX_PNG_PIXELS' };
   return { max: limits.maxPixels, name: 'MAX_SOURCE_PIXELS' };

@@ -44,6 +44,16 @@ export function parseAccept(accept: string | null): Map<string, number> {
   return out;
 }
 
+/**
+ * Which of AVIF and WebP the client names explicitly with q > 0: all of Accept
+ * that format=auto depends on (wildcards never count, see the module comment).
+ * The result cache keys on the same answer.
+ */
+export function acceptedModernFormats(accept: string | null): { avif: boolean; webp: boolean } {
+  const types = parseAccept(accept);
+  return { avif: (types.get('image/avif') ?? 0) > 0, webp: (types.get('image/webp') ?? 0) > 0 };
+}
+
 /** The default output when no format is asked for: the source's own, GIF becoming PNG. */
 function defaultFormat(source: SourceFormat): OutputFormat {
   return source === 'gif' ? 'png' : source;
@@ -59,10 +69,9 @@ export function chooseFormat(input: NegotiateInput): FormatChoice {
     const format = defaultFormat(input.source);
     return { format: fits(format) ? format : universal(), negotiated: false };
   }
-  const accept = parseAccept(input.accept);
-  const explicit = (type: string) => (accept.get(type) ?? 0) > 0;
-  if (explicit('image/avif') && fits('avif')) return { format: 'avif', negotiated: true };
-  if (explicit('image/webp') && fits('webp')) return { format: 'webp', negotiated: true };
+  const accepts = acceptedModernFormats(input.accept);
+  if (accepts.avif && fits('avif')) return { format: 'avif', negotiated: true };
+  if (accepts.webp && fits('webp')) return { format: 'webp', negotiated: true };
   return { format: universal(), negotiated: true };
 }
 

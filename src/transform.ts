@@ -17,7 +17,7 @@ import { digestBytes, formatToken, hashStrings, resultCacheKey } from './cache';
 import type { Config } from './config';
 import { ImageError, tooLarge } from './errors';
 import { buildImageHeaders, matchesIfNoneMatch, notModified, type StageTimings } from './headers';
-import { checkSourceLimits, type PixelBudget, type SourceLimits } from './limits';
+import { checkSourceLimits, isScalableJpeg, type PixelBudget, type SourceLimits } from './limits';
 import { chooseFormat, MIME } from './negotiate';
 import { canonicalizeOptions } from './options/parse';
 import type { TransformOptions } from './options/types';
@@ -211,9 +211,8 @@ export function decodeHintFor(plan: TransformPlan, probe: Probe): DecodeHint {
 
 /** Pixels this transform holds at its peak: the decoded raster plus the output. */
 function estimatePixels(probe: Probe, hint: DecodeHint, plan: TransformPlan): number {
-  const scalable = probe.format === 'jpeg' && probe.jpeg && !probe.jpeg.progressive && !probe.jpeg.arithmetic;
   let decoded = probe.width * probe.height;
-  if (scalable && hint.minWidth && hint.minHeight) {
+  if (isScalableJpeg(probe) && hint.minWidth && hint.minHeight) {
     // DCT scaling goes down by eighths: the decoder keeps at least the hint.
     const eighths = Math.max(1, Math.ceil((8 * Math.max(hint.minWidth / probe.width, hint.minHeight / probe.height))));
     decoded = Math.ceil((probe.width * eighths) / 8) * Math.ceil((probe.height * eighths) / 8);
