@@ -92,7 +92,7 @@ app.get('*', async (c) => {
   try {
     const res = await serveImage(
       { ...parsed, accept: c.req.header('accept') ?? null, ifNoneMatch: c.req.header('if-none-match') ?? null },
-      { config, origin, limits: config.limits, budget, budgetWaitMs: config.budgetWaitMs, cache, waitUntil },
+      { config, origin, budget, cache, waitUntil },
     );
     return res;
   } finally {

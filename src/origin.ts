@@ -21,7 +21,6 @@ export interface Source {
   url?: string;
   /** Source identity for ETags: a validator when the origin gave one, else computed later. */
   etag: string | null;
-  fromCache: boolean;
   /** Stores the fetched bytes in the edge cache; called once they probed as an image, so an HTML error page is never kept. */
   keep?: () => void;
 }
@@ -67,7 +66,7 @@ async function fetchSample(path: string, deps: OriginDeps): Promise<Source> {
   const res = await deps.assets.fetch(new Request(new URL(path, 'https://assets.local')));
   if (!res.ok) throw notFound(`no bundled sample at ${path.slice(0, 80)}`);
   const bytes = await withDeadline(deps.timeoutMs, (d) => readBody(res, deps.maxBytes, d));
-  return { bytes, cacheControl: null, etag: res.headers.get('etag'), fromCache: false };
+  return { bytes, cacheControl: null, etag: res.headers.get('etag') };
 }
 
 async function fetchFromBucket(key: string, deps: OriginDeps): Promise<Source | null> {
@@ -78,7 +77,7 @@ async function fetchFromBucket(key: string, deps: OriginDeps): Promise<Source | 
   const obj = await deps.bucket.get(key);
   if (!obj) return null;
   const bytes = new Uint8Array(await obj.arrayBuffer());
-  return { bytes, cacheControl: obj.httpMetadata?.cacheControl ?? null, etag: obj.httpEtag, fromCache: false };
+  return { bytes, cacheControl: obj.httpMetadata?.cacheControl ?? null, etag: obj.httpEtag };
 }
 
 /** A shared deadline for headers and body: a stalled body is as late as a stalled answer. */
@@ -116,7 +115,7 @@ async function fetchUrl(first: URL, deps: OriginDeps): Promise<Source> {
   const hit = await deps.cache?.match(cacheKey);
   if (hit) {
     const bytes = await withDeadline(deps.timeoutMs, (d) => readBody(hit, deps.maxBytes, d));
-    return { bytes, cacheControl: hit.headers.get('cache-control'), url: first.href, etag: hit.headers.get('etag'), fromCache: true };
+    return { bytes, cacheControl: hit.headers.get('cache-control'), url: first.href, etag: hit.headers.get('etag') };
   }
   // The origin's clock starts when the origin is asked, not while the cache was looked up.
   const deadline = deadlineOf(deps.timeoutMs);
@@ -143,7 +142,7 @@ async function fetchUrl(first: URL, deps: OriginDeps): Promise<Source> {
       const cacheControl = res.headers.get('cache-control');
       const etag = res.headers.get('etag');
       const keep = () => storeSource(cacheKey, bytes, res.headers, deps);
-      return { bytes, cacheControl, url: url.href, etag, fromCache: false, keep };
+      return { bytes, cacheControl, url: url.href, etag, keep };
     }
   } finally {
     deadline.clear();

@@ -17,7 +17,7 @@ import { digestBytes, formatToken, hashStrings, resultCacheKey } from './cache';
 import type { Config } from './config';
 import { ImageError, tooLarge } from './errors';
 import { buildImageHeaders, matchesIfNoneMatch, notModified, type StageTimings } from './headers';
-import { checkSourceLimits, isScalableJpeg, type PixelBudget, type SourceLimits } from './limits';
+import { checkSourceLimits, isScalableJpeg, type PixelBudget } from './limits';
 import { chooseFormat, MIME } from './negotiate';
 import { canonicalizeOptions } from './options/parse';
 import type { TransformOptions } from './options/types';
@@ -37,9 +37,7 @@ export interface ImageRequest {
 export interface TransformDeps {
   config: Config;
   origin: OriginDeps;
-  limits: SourceLimits;
   budget: PixelBudget;
-  budgetWaitMs: number;
   cache?: Cache;
   waitUntil: (p: Promise<unknown>) => void;
 }
@@ -91,7 +89,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   assertNotEmpty(source.bytes);
   const probe = probeImage(source.bytes);
   source.keep?.();
-  checkSourceLimits(probe, deps.limits);
+  checkSourceLimits(probe, deps.config.limits);
   const maxAge = cacheLifetime(source.cacheControl, deps.config.cacheTtl);
   const { cacheTag } = keys;
 
@@ -112,7 +110,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   const meter = new MemoryMeter(source.bytes.byteLength);
   const sample = (jsBytes: number) => meter.sample(jsBytes);
   const releaseCodecs = () => trimCodecs(deps.config.recycleWasmBytes, deps.config.idleWasmBytes);
-  const release = await deps.budget.acquire(pixels, deps.budgetWaitMs);
+  const release = await deps.budget.acquire(pixels, deps.config.budgetWaitMs);
   let encoded: Uint8Array;
   let choice: ReturnType<typeof negotiate>;
   try {
