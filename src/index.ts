@@ -12,31 +12,32 @@ import { getIsolateBudget } from './limits';
 import { VIA_PSEUDONYM, type OriginDeps } from './origin';
 import { renderIndexPage } from './pages/index-page';
 import { parseRequestUrl } from './routes';
-import { checkSourceUrl, parseSourcePolicy, type SourcePolicy } from './security/source-policy';
+import { checkSourceUrl, parseSourcePolicy } from './security/source-policy';
 import { verifySignature } from './security/sign';
 import { serveImage } from './transform';
 
 type AppEnv = { Bindings: Env };
 
-const policies = new WeakMap<Config, SourcePolicy>();
-
-function policyOf(config: Config): SourcePolicy {
-  let policy = policies.get(config);
-  if (!policy) policies.set(config, (policy = parseSourcePolicy(config.allowedOrigins)));
-  return policy;
-}
+const checkers = new WeakMap<Config, (url: URL) => void>();
 
 /**
  * Redirect hops and first requests are checked against ALLOWED_ORIGINS; the
  * operator's own ORIGIN (and paths below it) is trusted without a pattern.
+ * Built once per config.
  */
 function urlChecker(config: Config): (url: URL) => void {
-  const policy = policyOf(config);
-  const own = config.origin ? new URL(config.origin) : undefined;
-  return (url) => {
-    if (own && url.origin === own.origin && url.pathname.startsWith(own.pathname.replace(/\/?$/, '/'))) return;
-    checkSourceUrl(url, policy);
-  };
+  let check = checkers.get(config);
+  if (!check) {
+    const policy = parseSourcePolicy(config.allowedOrigins);
+    const own = config.origin ? new URL(config.origin) : undefined;
+    const ownPrefix = own?.pathname.replace(/\/?$/, '/');
+    check = (url) => {
+      if (own && url.origin === own.origin && url.pathname.startsWith(ownPrefix!)) return;
+      checkSourceUrl(url, policy);
+    };
+    checkers.set(config, check);
+  }
+  return check;
 }
 
 /** True when a Via header (RFC 9110 §7.6.3) lists a Thumbflare hop. */
@@ -71,7 +72,7 @@ app.get('*', async (c) => {
   const config = readConfig(c.env);
   const url = new URL(c.req.url);
   if (url.pathname === '/' && !url.searchParams.has('url')) {
-    return c.html(renderIndexPage(config), 200, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    return c.html(renderIndexPage(config), 200, { 'Cache-Control': 'no-store' });
   }
   if (config.signingKeys.length) await verifySignature(url, config.signingKeys, Math.floor(Date.now() / 1000));
   const parsed = parseRequestUrl(url, config, !!c.env.SOURCE_BUCKET);
@@ -90,11 +91,10 @@ app.get('*', async (c) => {
   };
   const budget = getIsolateBudget(config.pixelBudget);
   try {
-    const res = await serveImage(
+    return await serveImage(
       { ...parsed, accept: c.req.header('accept') ?? null, ifNoneMatch: c.req.header('if-none-match') ?? null },
       { config, origin, budget, cache, waitUntil },
     );
-    return res;
   } finally {
     // WASM memory only grows: drop instances a large image inflated (and idle codecs past the
     // total), so the next request starts small. The only way to give memory back.
