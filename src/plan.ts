@@ -82,7 +82,9 @@ export function planTransform(source: { width: number; height: number }, o: Tran
         const s = o.fit === 'crop' ? Math.min(1, cover) : cover;
         const outW = clampInt(Math.min(reqW, availW * s));
         const outH = clampInt(Math.min(reqH, availH * s));
-        crop = placeWindow(crop, outW / s, outH / s, o.gravity);
+        // Content-aware modes are resolved to a focal point before planning (src/focus/); centre until then.
+        const g = typeof o.gravity === 'string' ? { x: 0.5, y: 0.5 } : o.gravity;
+        crop = placeWindow(crop, outW / s, outH / s, g);
         resize = { width: outW, height: outH };
         break;
       }

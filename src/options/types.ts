@@ -15,6 +15,32 @@ export interface Gravity {
   y: number;
 }
 
+/**
+ * Gravity as requested: a focal point, or a content-aware mode that `src/focus/`
+ * resolves to a focal point/window before planning (Cloudflare's `gravity=auto`
+ * saliency and `gravity=face`; Thumbor's `smart` and imgproxy's `g:sm` map here).
+ */
+export type GravityOption = Gravity | 'auto' | 'face';
+
+/**
+ * One overlay composited onto the output (Cloudflare's `draw` entry; Thumbor's
+ * `watermark()` and imgproxy's `watermark` map onto it). Positions are in output
+ * pixels; `opacity` 0..1; `repeat` tiles it. Fetched through the same source policy.
+ */
+export interface Overlay {
+  url: string;
+  width?: number;
+  height?: number;
+  fit?: Fit;
+  gravity?: Gravity;
+  opacity?: number;
+  repeat?: boolean | 'x' | 'y';
+  top?: number;
+  left?: number;
+  bottom?: number;
+  right?: number;
+}
+
 /** Straight (not premultiplied) RGBA, each 0..255. */
 export interface Rgba {
   r: number;
@@ -35,7 +61,9 @@ export interface TransformOptions {
   height?: number;
   dpr: number;
   fit: Fit;
-  gravity: Gravity;
+  gravity: GravityOption;
+  /** Cloudflare's `zoom` for gravity=face: 0 (loose) .. 1 (tight on the faces). */
+  zoom?: number;
   quality: number;
   format?: FormatOption;
   background: Rgba;
@@ -50,6 +78,12 @@ export interface TransformOptions {
   trim?: Trim;
   anim: boolean;
   onerror?: 'redirect';
+  /** Overlays, in drawing order. */
+  draw?: Overlay[];
+  /** `keep`: leave the source's ICC profile embedded and the pixels untouched (no conversion to sRGB). */
+  colorProfile?: 'srgb' | 'keep';
+  /** Upper bound on the encoded size: lossy quality is lowered until it fits (Thumbor/imgproxy `max_bytes`). */
+  maxBytes?: number;
 }
 
 /** Limits that bound option values; they come from the typed config. */
