@@ -34,6 +34,7 @@ export function parseOptions(pairs: Iterable<RawPair>, limits: OptionLimits): Tr
   }
   if (options.rotate === 0) delete options.rotate;
   const parsed = options as unknown as TransformOptions;
+  if (!seen.has('quality') && limits.allowedQualities) parsed.quality = nearestListed(limits.allowedQualities, parsed.quality);
   checkCombinations(parsed, limits);
   return parsed;
 }
@@ -46,12 +47,32 @@ function checkCombinations(o: TransformOptions, limits: OptionLimits): void {
       throw invalidParam('dpr', `${key} x dpr must be at most ${limits.maxDimension} (got ${Math.round(v * o.dpr)})`);
     }
   }
-  if (limits.allowedWidths && o.width !== undefined && !limits.allowedWidths.has(o.width)) {
-    throw invalidParam('width', `width must be one of ${[...limits.allowedWidths].join(', ')}`);
+  // ALLOWED_WIDTHS bounds the variants a deployment can be made to compute, so it
+  // bounds the output pixels, not the spelling: width x dpr, and height x dpr too
+  // (otherwise `w=640&dpr=1.111` gives 711 px and `h=1..8192` 8192 variants).
+  if (limits.allowedWidths) {
+    const listed = [...limits.allowedWidths].join(', ');
+    for (const key of ['width', 'height'] as const) {
+      const v = o[key];
+      if (v === undefined || limits.allowedWidths.has(Math.round(v * o.dpr))) continue;
+      const param = limits.allowedWidths.has(v) ? 'dpr' : key;
+      throw invalidParam(param, `${key}${o.dpr !== 1 ? ' x dpr' : ''} must be one of ${listed} (got ${Math.round(v * o.dpr)})`);
+    }
   }
   if (limits.allowedQualities && o.format !== 'json' && !limits.allowedQualities.has(o.quality)) {
     throw invalidParam('quality', `quality must be one of ${[...limits.allowedQualities].join(', ')}`);
   }
+}
+
+/** The listed value nearest `want` (ties go to the higher): the default quality when ALLOWED_QUALITIES lacks it. */
+function nearestListed(list: ReadonlySet<number>, want: number): number {
+  let best = want;
+  let dist = Infinity;
+  for (const v of list) {
+    const d = Math.abs(v - want);
+    if (d < dist || (d === dist && v > best)) [best, dist] = [v, d];
+  }
+  return best;
 }
 
 /** Splits a `/cdn-cgi/image/` options segment (`w=80,fit=cover,bg=rgb(1,2,3)`) into pairs. */

@@ -207,6 +207,24 @@ describe('variant allowlists', () => {
   it('accepts a preset width and listed quality', () => expect(run('w=640&q=75').options).toMatchObject({ width: 640, quality: 75 }));
   it('refuses an unlisted width', () => expectInvalid(() => run('w=641&q=75'), 'width'));
   it('refuses an unlisted quality', () => expectInvalid(() => run('w=640&q=80'), 'quality'));
+  // The list bounds output pixels: dpr and height cannot reach sizes outside it.
+  it.each([
+    ['w=640&dpr=1.111', 'dpr'],
+    ['w=641&dpr=2', 'width'],
+    ['h=711', 'height'],
+    ['w=640&h=711', 'height'],
+    ['h=640&dpr=1.5', 'dpr'],
+  ])('refuses %s, naming %s', (q, param) => expectInvalid(() => run(q), param));
+  it.each([
+    ['w=320&dpr=2', { width: 320, dpr: 2 }],
+    ['w=640&h=384', { width: 640, height: 384 }],
+    ['h=1080', { height: 1080 }],
+  ])('accepts %s (every output side listed)', (q, want) => expect(run(q).options).toMatchObject(want));
+  it('without quality, takes the listed value nearest the default 85', () => {
+    expect(run('w=640').options.quality).toBe(75);
+    const hi = readConfig({ ORIGIN: 'https://o.example', ALLOWED_QUALITIES: '60,90' });
+    expect(parseRequestUrl(new URL('https://t/a.jpg?w=640'), hi, false).options.quality).toBe(90);
+  });
 });
 
 describe('canonical options', () => {
