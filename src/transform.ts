@@ -51,9 +51,13 @@ export async function serveImage(req: ImageRequest, deps: TransformDeps): Promis
 
   const hit = await deps.cache?.match(cacheKey);
   if (hit) {
-    if (matchesIfNoneMatch(req.ifNoneMatch, hit.headers.get('etag') ?? '')) return notModified(hit.headers);
+    // The stored Server-Timing describes the miss that filled the entry; this answer is a hit (200 or 304 alike).
     const headers = new Headers(hit.headers);
     headers.set('Server-Timing', 'cache;desc=hit');
+    if (matchesIfNoneMatch(req.ifNoneMatch, hit.headers.get('etag') ?? '')) {
+      await hit.body?.cancel();
+      return notModified(headers);
+    }
     return new Response(hit.body, { status: 200, headers });
   }
 

@@ -75,6 +75,8 @@ describe('ETag and 304', () => {
       expect(await res.text()).toBe('');
       expect(res.headers.get('etag')).toBe(etag);
       expect(res.headers.get('cache-control')).toBe(first.headers.get('cache-control'));
+      // A 304 from the result cache says it was a hit, not the stage timings of the miss that stored it.
+      expect(res.headers.get('server-timing')).toBe('cache;desc=hit');
     }
     const miss = await callWorker(`${fresh('/gen/photo-640.jpg')}?w=64`, { headers: { 'If-None-Match': etag } });
     expect(miss.status).toBe(304);
