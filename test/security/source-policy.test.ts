@@ -182,7 +182,7 @@ const REFUSED_BY_PATTERN: string[] = [
   'http://127.0.0.2:8080/fixtures/a.png',
   'http://localhost:8080/fixtures/a.png', // names are not addresses
   'https://8.8.8.8/a.jpg',
-  'https://xn--mple-5ua.example.org/a.jpg',
+  'https://img.xn--exmple-cua.com/a.jpg', // img.exämple.com: a lookalike is another name, not *.example.com
 ];
 
 const ALLOWED_BY_POLICY: string[] = [
