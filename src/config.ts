@@ -34,6 +34,7 @@ export interface Env {
   /** The shared variant tier (src/variant-tier.ts); unbound = off. */
   VARIANT_BUCKET?: R2Bucket;
   VARIANT_TIER_TIMEOUT_MS?: string;
+  VARIANT_TIER_TOUCH_DAYS?: string;
   CACHE_NAME?: string;
 }
 
@@ -60,6 +61,8 @@ export interface Config {
   debug: boolean;
   /** Bound on one variant-tier lookup (ms); past it the request transforms as if there were no tier. */
   variantTierTimeoutMs: number;
+  /** A tier hit older than this many days is uploaded again (keeps used variants inside the lifecycle rule). */
+  variantTierTouchDays: number;
   /** Cache API cache for results and sources: undefined = caches.default, else caches.open(name). */
   cacheName?: string;
 }
@@ -106,6 +109,7 @@ function parseConfig(env: Env): Config {
     playground: readBool(env.PLAYGROUND, true),
     debug: readBool(env.DEBUG, false),
     variantTierTimeoutMs: readInt(env, 'VARIANT_TIER_TIMEOUT_MS', 300),
+    variantTierTouchDays: readInt(env, 'VARIANT_TIER_TOUCH_DAYS', 7),
     cacheName: env.CACHE_NAME?.trim() || undefined,
   };
 }

@@ -86,7 +86,12 @@ app.post(PURGE_PATH, async (c) => {
 /** The shared variant tier when VARIANT_BUCKET is bound; off otherwise. */
 function variantTier(env: Env, config: Config, waitUntil: (p: Promise<unknown>) => void): VariantTier | undefined {
   if (!env.VARIANT_BUCKET) return undefined;
-  return new VariantTier(env.VARIANT_BUCKET, { timeoutMs: config.variantTierTimeoutMs, cacheTtl: config.cacheTtl, waitUntil });
+  return new VariantTier(env.VARIANT_BUCKET, {
+    timeoutMs: config.variantTierTimeoutMs,
+    touchAfterMs: config.variantTierTouchDays * 86_400_000,
+    cacheTtl: config.cacheTtl,
+    waitUntil,
+  });
 }
 
 app.get('*', async (c) => {

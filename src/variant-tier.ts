@@ -49,8 +49,14 @@ const WRITE_TIMEOUT_MS = 10_000;
 const DELETE_BATCH = 1000;
 
 export interface VariantTierOptions {
-  /** Bound on each lookup (manifest plus variant, body included), in ms. */
+  /** Bound on each of a lookup's two reads (the manifest; the variant, body included), in ms. */
   timeoutMs: number;
+  /**
+   * A variant served from the tier whose upload is older than this (ms) is uploaded
+   * again, so the bucket's age-based lifecycle rule removes only variants nobody
+   * asked for lately (R2 keeps no access time). 0: on every tier hit.
+   */
+  touchAfterMs: number;
   cacheTtl: { min: number; max: number; fallback: number };
   waitUntil: (p: Promise<unknown>) => void;
 }
@@ -77,8 +83,11 @@ interface Manifest {
 type ManifestState = { kind: 'missing' } | { kind: 'unknown' } | { kind: 'fresh' | 'stale'; manifest: Manifest };
 
 interface StoredVariant {
+  key: string;
   bytes: Uint8Array;
   headers: Headers;
+  version: string;
+  uploaded: Date;
 }
 
 /** Runs `work` against a deadline; an error or the deadline gives `fallback`. */
@@ -140,9 +149,16 @@ export class VariantTier {
       async () => {
         const obj = await this.bucket.get(key);
         if (!obj) return null;
+        const headers = headersOf(obj);
+        const version = obj.customMetadata?.version;
+        // An object without what a response needs is not ours to serve.
+        if (!version || !headers.has('content-type') || !headers.has('etag') || !headers.has('cache-control')) {
+          await obj.body.cancel();
+          return null;
+        }
         // Read the body inside the deadline: a stalled body falls back like a stalled answer.
         const bytes = new Uint8Array(await obj.arrayBuffer());
-        return { bytes, headers: headersOf(obj) };
+        return { key, bytes, headers, version, uploaded: obj.uploaded };
       },
       null,
     );
@@ -194,6 +210,13 @@ export class VariantTier {
       cursor = page.truncated ? page.cursor : undefined;
     } while (cursor);
     return { variants, manifest };
+  }
+
+  /** Uploads a served variant again when its upload is older than touchAfterMs (see there). */
+  touch(hit: StoredVariant): void {
+    if (Date.now() - hit.uploaded.getTime() < this.options.touchAfterMs) return;
+    const headers = new Headers(hit.headers);
+    this.background(() => this.writeVariant(hit.key, hit.bytes, headers, hit.version));
   }
 
   get cacheTtl(): VariantTierOptions['cacheTtl'] {
@@ -249,6 +272,7 @@ export class TierRequest {
     const started = performance.now();
     const hit = await this.tier.readVariant(await this.variantKey(version));
     if (!hit) return null;
+    source.keep?.(); // the same bytes a variant was made from: an image, fit for the source cache
     this.tier.background(() => this.tier.writeManifest(this.keys.cacheTag, this.keys.sourceId, version, lifetime));
     this.manifest = { kind: 'fresh', manifest: { version, expires: Date.now() + lifetime * 1000 } };
     this.started = started;
@@ -277,7 +301,8 @@ export class TierRequest {
 
   /** A stored variant as a response: its stored headers, a tier mark in Server-Timing, and this data centre's cache filled. */
   private deliver(hit: StoredVariant, stages: { origin?: number }): Response {
-    const headers = hit.headers;
+    this.tier.touch(hit);
+    const headers = new Headers(hit.headers);
     const timing: string[] = [];
     if (stages.origin !== undefined) timing.push(`origin;dur=${stages.origin.toFixed(1)}`);
     timing.push(`tier;dur=${(performance.now() - this.started).toFixed(1)}`, 'cache;desc=tier');

@@ -86,6 +86,27 @@ describe('two data centres, one tier', () => {
   });
 });
 
+describe('the lifecycle rule sees used variants as new', () => {
+  for (const [days, touched] of [['7', false], ['0', true]] as const) {
+    it(`VARIANT_TIER_TOUCH_DAYS=${days}: a tier hit ${touched ? 'uploads the variant again' : 'leaves a recent upload alone'}`, async () => {
+      const path = freshPath('/samples/badge.png') + '?width=40&format=png';
+      const made = await dataCentre('l1').get(path);
+      await made.arrayBuffer();
+      const [key] = (await tierKeys(made.headers.get('cache-tag')!)).variants;
+      const before = (await bucket.head(key!))!;
+      await sleep(20);
+      const hit = await dataCentre('l2', { VARIANT_TIER_TOUCH_DAYS: days }).get(path);
+      expect(outcomeOf(hit)).toBe('tier');
+      await hit.arrayBuffer();
+      const after = (await bucket.head(key!))!;
+      expect(after.uploaded.getTime() > before.uploaded.getTime()).toBe(touched);
+      // A re-upload keeps what a fresh transform sent.
+      expect(after.httpMetadata).toEqual(before.httpMetadata);
+      expect(after.customMetadata).toEqual(before.customMetadata);
+    });
+  }
+});
+
 describe('a source that changes', () => {
   it('revalidates a stale manifest (same ETag: served from the tier, no decode) and gives a new ETag a new variant in every data centre', async () => {
     const name = `chg-${Math.random().toString(36).slice(2)}`;
