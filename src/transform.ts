@@ -167,7 +167,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     const copy = encoded.slice(); // the client's response takes `encoded`
     if (deps.cache) deps.waitUntil(deps.cache.put(keys.cacheKey, new Response(copy, { headers })).catch(() => {}));
     keys.tier?.store(copy, headers, version, maxAge);
-  } else keys.tier?.store(encoded, headers, version, maxAge);
+  } else if (maxAge === null) keys.tier?.forget();
   if (matchesIfNoneMatch(req.ifNoneMatch, etag)) return notModified(headers);
   const res = new Response(encoded, { status: 200, headers });
   if (deps.config.debug) {

@@ -279,24 +279,24 @@ export class TierRequest {
     return this.deliver(hit, { origin: originMs });
   }
 
-  /**
-   * After a transform: the variant under its source version, and the manifest when
-   * there was none or it was stale. `maxAge` null (no-store/private source): nothing
-   * is stored and a manifest that named an older, cacheable version is dropped.
-   */
-  store(bytes: Uint8Array, headers: Headers, version: string, maxAge: number | null): void {
+  /** After a transform: the variant under its source version, and the manifest when there was none or it was stale. */
+  store(bytes: Uint8Array, headers: Headers, version: string, maxAge: number): void {
     const { cacheTag, sourceId } = this.keys;
     const state = this.manifest.kind;
     const stored = new Headers(headers);
-    if (maxAge === null) {
-      if (state === 'fresh' || state === 'stale') this.tier.background(() => this.tier.forget(cacheTag));
-      return;
-    }
     this.tier.background(async () => {
       // The variant before the manifest: a manifest never names a version before one of its variants exists.
       await this.tier.writeVariant(await this.variantKey(version), bytes, stored, version);
       if (state === 'missing' || state === 'stale') await this.tier.writeManifest(cacheTag, sourceId, version, maxAge);
     });
+  }
+
+  /**
+   * After a transform of a source that now forbids caching (no-store, private):
+   * nothing is stored, and a manifest naming an older, cacheable version is dropped.
+   */
+  forget(): void {
+    if (this.manifest.kind === 'fresh' || this.manifest.kind === 'stale') this.tier.background(() => this.tier.forget(this.keys.cacheTag));
   }
 
   /** A stored variant as a response: its stored headers, a tier mark in Server-Timing, and this data centre's cache filled. */
