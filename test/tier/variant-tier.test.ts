@@ -4,6 +4,13 @@
  * (Miniflare) R2 bucket. The loopback origin counts its requests; Server-Timing
  * says whether the source was decoded (test/tier/support.ts).
  *
+ * The data centres run in one workerd, as one Worker module called unit style with
+ * a different CACHE_NAME each: separate result and source caches, one bucket. The
+ * module keeps no per-request state of its own that could answer for the tier (its
+ * memoised config is per env object, its codec instances hold no results). The
+ * benchmark (bench/run.mjs, tier section) runs the same with two wrangler dev
+ * processes sharing one local R2.
+ *
  * Run: npx vitest run test/tier
  */
 import { describe, expect, it } from 'vitest';
@@ -61,6 +68,24 @@ describe('two data centres, one tier', () => {
     expect(keys.manifest?.customMetadata?.version).toMatch(/^"\d+-landscape\.jpg"$/); // the origin's ETag
     expect(keys.variants).toHaveLength(3);
     expect(new Set(keys.variants.map((k) => k.split('/')[2])).size).toBe(1); // one source version
+  });
+
+  it('format=auto: the tier keys on the negotiated format, so another Accept never gets the wrong format', async () => {
+    const path = freshPath('/samples/landscape.jpg') + '?width=90&format=auto';
+    const avif = await readImage(await dataCentre('x1').get(path, { headers: { Accept: CHROME_ACCEPT } }));
+    expect(avif.format).toBe('avif');
+    const webpOnly = await dataCentre('x2').get(path, { headers: { Accept: 'image/webp,*/*' } });
+    expect(outcomeOf(webpOnly)).toBe('transform');
+    expect((await readImage(webpOnly)).format).toBe('webp');
+    const plain = await dataCentre('x3').get(path, { headers: { Accept: '*/*' } });
+    expect(outcomeOf(plain)).toBe('transform');
+    expect((await readImage(plain)).format).toBe('jpeg');
+    // Each negotiated format is now in the tier once: a fourth data centre gets each from it.
+    for (const [accept, format] of [[CHROME_ACCEPT, 'avif'], ['image/webp,*/*', 'webp'], ['*/*', 'jpeg']] as const) {
+      const res = await dataCentre('x4').get(path, { headers: { Accept: accept } });
+      expect(outcomeOf(res)).toBe('tier');
+      expect((await readImage(res)).format).toBe(format);
+    }
   });
 
   it('a third data centre answers If-None-Match from the tier with 304', async () => {
