@@ -259,6 +259,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
+  // Node closes an idle keep-alive connection after 5 s by default; workerd may reuse
+  // its pooled connection at that moment and fail the fetch ("origin could not be
+  // reached"), a race a loaded machine hits between tests served from the cache.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('origin server has no port');
