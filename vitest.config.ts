@@ -9,7 +9,8 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
-      miniflare: { r2Buckets: ['SOURCE_BUCKET_TEST'] },
+      // VARIANT_BUCKET_TEST: the shared variant tier, bound per call by test/tier (not as VARIANT_BUCKET, so other tests run without a tier).
+      miniflare: { r2Buckets: ['SOURCE_BUCKET_TEST', 'VARIANT_BUCKET_TEST'] },
     }),
   ],
   test: {

@@ -17,15 +17,23 @@
  *
  * Environment knobs: BENCH_ROUNDS (7), BENCH_WARMUP (1), BENCH_BUDGET_S (330,
  * stops adding rounds when the next would not fit), BENCH_CASES (comma list of
- * case ids), BENCH_SKIP_COLD=1, BENCH_TF_AVIF_QUALITY (52).
+ * case ids; a partial run writes to bench/out/ instead of the committed results),
+ * BENCH_SKIP_COLD=1, BENCH_TF_AVIF_QUALITY (52), BENCH_TIER_ROUNDS (7).
+ *
+ * The variant-tier section (case id tier-jpeg12-300) runs two more `wrangler dev`
+ * Workers, "data centres" A and B, each with its own Cache API cache (CACHE_NAME)
+ * and one shared local R2 bucket (VARIANT_BUCKET, one persist dir), and times a
+ * miss in A, a Cache API hit in A, and B's first request for the same variant
+ * (a tier hit), every round on a fresh source path.
  *
  * The Worker is bundled once (`wrangler deploy --dry-run`) and `wrangler dev`
  * runs that frozen bundle, so edits to src/ during a run do not reload it.
  */
 import sharp from 'sharp';
 import os from 'node:os';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { benchImages } from './lib/images.mjs';
 import { decodeRgb, median, psnr, sniff, ssim, zonePlateAlias } from './lib/metrics.mjs';
@@ -59,9 +67,15 @@ const CASES = [
 ];
 const CONCURRENCY = { id: 'conc4-jpeg12-300', label: '12 MP JPEG → 300 w JPEG q80, 4 in flight', src: 'photo-12mp.jpg', width: 300, format: 'jpeg', quality: 80, inFlight: 4, perRound: 8 };
 
+const TIER = { id: 'tier-jpeg12-300', label: '12 MP JPEG → 300 w JPEG q80', src: 'photo-12mp.jpg', width: 300, format: 'jpeg', quality: 80 };
+const TIER_ROUNDS = Number(process.env.BENCH_TIER_ROUNDS ?? 7);
+
 const only = process.env.BENCH_CASES?.split(',').map((s) => s.trim()).filter(Boolean);
 const cases = only ? CASES.filter((c) => only.includes(c.id)) : CASES;
 const runConcurrency = !only || only.includes(CONCURRENCY.id);
+const runTier = !only || only.includes(TIER.id);
+/** A partial run must not overwrite the committed full results. */
+const OUT_DIR = only ? join(REPO, 'bench', 'out') : join(REPO, 'bench');
 
 const log = (...a) => console.error(`[bench ${((performance.now() - T0) / 1000).toFixed(0).padStart(3)}s]`, ...a);
 const T0 = performance.now();
@@ -241,6 +255,7 @@ async function main() {
   }
 
   const memoryAfter = await fetch(`${worker.url}/__thumbflare/memory`).then((r) => r.json()).catch((e) => ({ error: String(e) }));
+  const tier = runTier ? await runTierSection(outdir, origin).catch((e) => ({ error: String(e.message ?? e) })) : null;
 
   // Quality of the last outputs (encoders are deterministic, so any round's would do).
   const results = [];
@@ -344,14 +359,96 @@ async function main() {
     bundle,
     coldStart,
     memoryAfter,
+    tier,
   };
-  writeFileSync(join(REPO, 'bench', 'results.json'), JSON.stringify(out, null, 2) + '\n');
+  mkdirSync(OUT_DIR, { recursive: true });
+  writeFileSync(join(OUT_DIR, 'results.json'), JSON.stringify(out, null, 2) + '\n');
   const md = renderMarkdown(out);
-  writeFileSync(join(REPO, 'bench', 'RESULTS.md'), md);
+  writeFileSync(join(OUT_DIR, 'RESULTS.md'), md);
   console.log(md);
-  log(`done in ${((performance.now() - T0) / 1000).toFixed(0)} s; wrote bench/results.json and bench/RESULTS.md`);
-  const failed = results.filter((r) => r.error).length + (concRow?.error ? 1 : 0);
+  log(`done in ${((performance.now() - T0) / 1000).toFixed(0)} s; wrote ${OUT_DIR}/results.json and RESULTS.md`);
+  const failed = results.filter((r) => r.error).length + (concRow?.error ? 1 : 0) + (tier?.error ? 1 : 0);
   return failed ? 1 : 0;
+}
+
+/**
+ * Two data centres, one variant tier: Workers A and B with their own Cache API
+ * caches (CACHE_NAME) and one local R2 bucket (a shared persist dir). Per round,
+ * on a fresh source path: A miss, A Cache API hit, B tier hit, B Cache API hit.
+ * Outcomes are read from Server-Timing; any other outcome is counted, not hidden.
+ */
+async function runTierSection(outdir, origin) {
+  const c = TIER;
+  const tierConfig = snapshotConfig(outdir, {
+    name: 'wrangler.tier.toml',
+    extraToml: '\n[[r2_buckets]]\nbinding = "VARIANT_BUCKET"\nbucket_name = "thumbflare-bench-variants"\n',
+  });
+  const persistDir = mkdtempSync(join(tmpdir(), 'thumbflare-bench-tier-'));
+  const workers = [];
+  try {
+    for (const dc of ['a', 'b']) {
+      workers.push(await startWorker({ config: tierConfig, vars: { ...WORKER_VARS, ORIGIN: origin.url, CACHE_NAME: `dc-${dc}` }, persistDir, log }));
+    }
+    const [a, b] = workers;
+    const q = new URLSearchParams({ width: String(c.width), format: c.format, quality: String(c.quality) });
+    const get = async (w, path) => {
+      const t = performance.now();
+      const res = await fetch(w.url + path, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      await res.arrayBuffer();
+      const ms = performance.now() - t;
+      const timing = res.headers.get('server-timing') ?? '';
+      const outcome = /(^|,\s*)decode;dur=/.test(timing) ? 'transform' : (/cache;desc=(\w+)/.exec(timing)?.[1] ?? `status ${res.status}`);
+      return { ms, outcome, stages: parseServerTiming(timing) };
+    };
+    const settle = () => new Promise((r) => setTimeout(r, 300)); // the waitUntil puts (Cache API, R2) land
+    const sample = { miss: [], cacheHit: [], tierHit: [], tierReadMs: [], secondCacheHit: [] };
+    const unexpected = [];
+    let transforms = 0;
+    let requests = 0;
+    for (let r = 0; r < WARMUP + TIER_ROUNDS; r++) {
+      const path = `/t${++seq}/${c.src}?${q}`;
+      const steps = [
+        ['miss', a, 'transform'],
+        ['cacheHit', a, 'hit'],
+        ['tierHit', b, 'tier'],
+        ['secondCacheHit', b, 'hit'],
+      ];
+      for (const [name, w, expected] of steps) {
+        const got = await get(w, path);
+        requests++;
+        if (got.outcome === 'transform') transforms++;
+        if (got.outcome !== expected) unexpected.push({ round: r, step: name, expected, got: got.outcome });
+        else if (r >= WARMUP) {
+          sample[name].push(got.ms);
+          if (name === 'tierHit') sample.tierReadMs.push(got.stages.tier);
+        }
+        await settle();
+      }
+    }
+    const variants = WARMUP + TIER_ROUNDS;
+    const row = {
+      id: c.id,
+      label: c.label,
+      rounds: TIER_ROUNDS,
+      missMs: median(sample.miss),
+      cacheHitMs: median(sample.cacheHit),
+      tierHitMs: median(sample.tierHit),
+      tierReadMs: median(sample.tierReadMs),
+      secondCacheHitMs: median(sample.secondCacheHit),
+      samplesMs: Object.fromEntries(Object.entries(sample).map(([k, v]) => [k, v.map((x) => +Number(x).toFixed(1))])),
+      variants,
+      requests,
+      transforms,
+      transformsPerVariant: transforms / variants,
+      unexpected,
+      note: 'end to end = HTTP wall time against wrangler dev on 127.0.0.1; local R2 (Miniflare, on disk) is far faster than R2 from a distant data centre',
+    };
+    log(`tier: miss ${fmt(row.missMs, 0)} ms, Cache API hit ${fmt(row.cacheHitMs, 1)} ms, tier hit ${fmt(row.tierHitMs, 1)} ms; ${transforms} transforms for ${variants} variants over ${requests} requests${unexpected.length ? `; ${unexpected.length} unexpected outcomes` : ''}`);
+    return row;
+  } finally {
+    for (const w of workers) w.stop();
+    rmSync(persistDir, { recursive: true, force: true });
+  }
 }
 
 function targetsFor(c, row) {
@@ -428,6 +525,19 @@ function renderMarkdown(o) {
   L.push('');
   if (o.coldStart) L.push(o.coldStart.error ? `Cold start: failed (${o.coldStart.error.slice(0, 200)})` : `Cold start (fresh \`wrangler dev\`, first request, ${o.coldStart.case}): **${fmt(o.coldStart.firstRequestMs, 0)} ms** vs warm median ${fmt(o.coldStart.warmMedianMs, 0)} ms (×${fmt(o.coldStart.firstOverWarm, 2)}); second request ${fmt(o.coldStart.secondRequestMs, 0)} ms.`);
   L.push('');
+  const t = o.tier;
+  if (t) {
+    if (t.error) L.push(`Variant tier: failed (${t.error.slice(0, 200)})`);
+    else {
+      L.push(`Variant tier (${t.label}; two \`wrangler dev\` "data centres" with their own Cache API cache and one shared local R2 bucket; ${t.rounds} rounds, medians, end to end):`);
+      L.push('');
+      L.push('| miss (transform) ms | Cache API hit ms | tier hit, other data centre ms | of which R2 reads ms | transforms per variant |');
+      L.push('|---:|---:|---:|---:|---:|');
+      L.push(`| ${fmt(t.missMs, 0)} | ${fmt(t.cacheHitMs, 1)} | ${fmt(t.tierHitMs, 1)} | ${fmt(t.tierReadMs, 1)} | ${fmt(t.transformsPerVariant, 2)} (${t.transforms} for ${t.variants} variants, ${t.requests} requests) |`);
+      if (t.unexpected.length) L.push(`\nUnexpected outcomes: ${JSON.stringify(t.unexpected).slice(0, 400)}`);
+    }
+    L.push('');
+  }
   L.push(`WASM memory after the run (\`/__thumbflare/memory\`): ${o.memoryAfter?.total !== undefined ? (o.memoryAfter.total / MiB).toFixed(1) + ' MiB' : JSON.stringify(o.memoryAfter)}.`);
   L.push('');
   return L.join('\n');

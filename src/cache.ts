@@ -33,3 +33,8 @@ export async function digestBytes(bytes: Uint8Array): Promise<string> {
 export function hashStrings(...parts: string[]): Promise<string> {
   return digestBytes(new TextEncoder().encode(JSON.stringify(parts)));
 }
+
+/** The Cache-Tag of a source: one per source, shared by its variants, its cached bytes and its variant-tier prefix. */
+export async function sourceCacheTag(sourceId: string): Promise<string> {
+  return `tf-${(await hashStrings(sourceId)).slice(0, 22)}`;
+}

@@ -31,6 +31,11 @@ export interface Env {
   DEBUG?: string;
   ASSETS?: Fetcher;
   SOURCE_BUCKET?: R2Bucket;
+  /** The shared variant tier (src/variant-tier.ts); unbound = off. */
+  VARIANT_BUCKET?: R2Bucket;
+  VARIANT_TIER_TIMEOUT_MS?: string;
+  VARIANT_TIER_TOUCH_DAYS?: string;
+  CACHE_NAME?: string;
 }
 
 export interface Config {
@@ -54,6 +59,12 @@ export interface Config {
   idleWasmBytes: number;
   playground: boolean;
   debug: boolean;
+  /** Bound on one variant-tier lookup (ms); past it the request transforms as if there were no tier. */
+  variantTierTimeoutMs: number;
+  /** A tier hit older than this many days is uploaded again (keeps used variants inside the lifecycle rule). */
+  variantTierTouchDays: number;
+  /** Cache API cache for results and sources: undefined = caches.default, else caches.open(name). */
+  cacheName?: string;
 }
 
 /** Next.js's default `deviceSizes` + `imageSizes` (with the older 16), for ALLOWED_WIDTHS=nextjs. */
@@ -97,6 +108,9 @@ function parseConfig(env: Env): Config {
     idleWasmBytes: readInt(env, 'IDLE_WASM_BYTES', 32 * 1024 * 1024),
     playground: readBool(env.PLAYGROUND, true),
     debug: readBool(env.DEBUG, false),
+    variantTierTimeoutMs: readInt(env, 'VARIANT_TIER_TIMEOUT_MS', 300),
+    variantTierTouchDays: readInt(env, 'VARIANT_TIER_TOUCH_DAYS', 7),
+    cacheName: env.CACHE_NAME?.trim() || undefined,
   };
 }
 

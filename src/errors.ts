@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'busy'
   | 'method_not_allowed'
   | 'loop_detected'
+  | 'tier_failed'
   | 'internal';
 
 export interface ErrorBody {
@@ -91,6 +92,10 @@ export const methodNotAllowed = (method: string) =>
 /** 508: the request came from a Thumbflare fetching its source (RFC 5842 §7.2), i.e. a source URL pointing back at us. */
 export const loopDetected = () =>
   new ImageError(508, 'loop_detected', 'the source URL leads back to this image service');
+
+/** 503: the variant tier (VARIANT_BUCKET) failed during a purge; nothing is known to be removed, retry. */
+export const tierFailed = () =>
+  new ImageError(503, 'tier_failed', 'the variant tier could not be purged; retry', undefined, { 'Retry-After': '5' });
 
 /** 500: a bug of ours, never the client's input. The message stays generic. */
 export const internal = () => new ImageError(500, 'internal', 'internal error');

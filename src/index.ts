@@ -15,6 +15,8 @@ import { parseRequestUrl } from './routes';
 import { checkSourceUrl, parseSourcePolicy } from './security/source-policy';
 import { verifySignature } from './security/sign';
 import { serveImage } from './transform';
+import { PURGE_PATH, purgeSource } from './purge';
+import { VariantTier } from './variant-tier';
 
 type AppEnv = { Bindings: Env };
 
@@ -56,7 +58,8 @@ app.onError((err, c) => {
 app.notFound(() => renderError(internal()));
 
 app.use('*', async (c, next) => {
-  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') throw methodNotAllowed(c.req.method);
+  const purge = c.req.method === 'POST' && c.req.path === PURGE_PATH;
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !purge) throw methodNotAllowed(c.req.method);
   if (hasViaHop(c.req.header('via'))) throw loopDetected();
   await next();
   // Every response, redirects and debug JSON included: a browser must never guess a type.
@@ -68,6 +71,29 @@ app.get('/__thumbflare/memory', (c, next) => {
   return c.json(wasmMemoryBytes(), 200, { 'Cache-Control': 'no-store' });
 });
 
+/** Removes a source's variants from the shared variant tier (src/purge.ts). */
+app.post(PURGE_PATH, async (c) => {
+  const config = readConfig(c.env);
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  return purgeSource(new URL(c.req.url), {
+    config,
+    tier: variantTier(c.env, config, waitUntil),
+    hasSourceBucket: !!c.env.SOURCE_BUCKET,
+    nowSeconds: Math.floor(Date.now() / 1000),
+  });
+});
+
+/** The shared variant tier when VARIANT_BUCKET is bound; off otherwise. */
+function variantTier(env: Env, config: Config, waitUntil: (p: Promise<unknown>) => void): VariantTier | undefined {
+  if (!env.VARIANT_BUCKET) return undefined;
+  return new VariantTier(env.VARIANT_BUCKET, {
+    timeoutMs: config.variantTierTimeoutMs,
+    touchAfterMs: config.variantTierTouchDays * 86_400_000,
+    cacheTtl: config.cacheTtl,
+    waitUntil,
+  });
+}
+
 app.get('*', async (c) => {
   const config = readConfig(c.env);
   const url = new URL(c.req.url);
@@ -78,7 +104,7 @@ app.get('*', async (c) => {
   const parsed = parseRequestUrl(url, config, !!c.env.SOURCE_BUCKET);
 
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-  const cache = typeof caches !== 'undefined' ? caches.default : undefined;
+  const cache = typeof caches === 'undefined' ? undefined : config.cacheName ? await caches.open(config.cacheName) : caches.default;
   const origin: OriginDeps = {
     timeoutMs: config.originTimeoutMs,
     maxBytes: config.maxSourceBytes,
@@ -93,7 +119,7 @@ app.get('*', async (c) => {
   try {
     return await serveImage(
       { ...parsed, accept: c.req.header('accept') ?? null, ifNoneMatch: c.req.header('if-none-match') ?? null },
-      { config, origin, budget, cache, waitUntil },
+      { config, origin, budget, cache, waitUntil, tier: variantTier(c.env, config, waitUntil) },
     );
   } finally {
     // WASM memory only grows: drop instances a large image inflated (and idle codecs past the

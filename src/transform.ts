@@ -13,7 +13,7 @@ import { trimCodecs, wasmMemoryBytes } from './codec/memory';
 import { encodeImage } from './codec/encode';
 import { fitsEncoder, largestFitting } from './codec/capacity';
 import type { DecodeHint, OutputFormat, Raster } from './codec/types';
-import { digestBytes, formatToken, hashStrings, resultCacheKey } from './cache';
+import { digestBytes, formatToken, hashStrings, resultCacheKey, sourceCacheTag } from './cache';
 import type { Config } from './config';
 import { ImageError, tooLarge } from './errors';
 import { buildImageHeaders, matchesIfNoneMatch, notModified, type StageTimings } from './headers';
@@ -26,6 +26,7 @@ import { runPipeline } from './pipeline';
 import { planTransform, type TransformPlan } from './plan';
 import { probeImage, type Probe } from './probe';
 import { baseNameOf, describeSource } from './source';
+import type { TierRequest, VariantTier } from './variant-tier';
 
 export interface ImageRequest {
   source: SourceRef;
@@ -40,6 +41,8 @@ export interface TransformDeps {
   budget: PixelBudget;
   cache?: Cache;
   waitUntil: (p: Promise<unknown>) => void;
+  /** The shared variant tier (VARIANT_BUCKET), when bound: src/variant-tier.ts. */
+  tier?: VariantTier;
 }
 
 const now = () => performance.now();
@@ -47,7 +50,8 @@ const now = () => performance.now();
 export async function serveImage(req: ImageRequest, deps: TransformDeps): Promise<Response> {
   const sourceId = describeSource(req.source);
   const canonical = canonicalizeOptions(req.options);
-  const cacheKey = resultCacheKey(sourceId, canonical, formatToken(req.options.format, req.accept));
+  const token = formatToken(req.options.format, req.accept);
+  const cacheKey = resultCacheKey(sourceId, canonical, token);
 
   const hit = await deps.cache?.match(cacheKey);
   if (hit) {
@@ -63,13 +67,19 @@ export async function serveImage(req: ImageRequest, deps: TransformDeps): Promis
 
   const timings: StageTimings = {};
   // One tag for every variant of a source and for the cached source itself, so a purge by tag refreshes both.
-  const cacheTag = `tf-${(await hashStrings(sourceId)).slice(0, 22)}`;
+  const cacheTag = await sourceCacheTag(sourceId);
+  // The shared tier: a variant another data centre made, for the source version its manifest names.
+  const tier = deps.tier?.request({ sourceId, cacheTag, canonical, formatToken: token, cache: deps.cache, cacheKey, ifNoneMatch: req.ifNoneMatch });
+  const stored = await tier?.beforeOrigin();
+  if (stored) return stored;
   let t = now();
   const source = await fetchSource(req.source, { ...deps.origin, cacheTag });
   timings.origin = now() - t;
+  const revalidated = await tier?.afterOrigin(source, timings.origin);
+  if (revalidated) return revalidated;
 
   try {
-    return await transformSource(req, source, deps, { sourceId, canonical, cacheKey, cacheTag, timings });
+    return await transformSource(req, source, deps, { sourceId, canonical, cacheKey, cacheTag, timings, tier });
   } catch (err) {
     // onerror=redirect: the source was fetched but cannot be transformed; send the client to it.
     if (req.options.onerror === 'redirect' && source.url && err instanceof ImageError && err.status < 500) {
@@ -85,6 +95,7 @@ interface RequestKeys {
   canonical: string;
   cacheKey: Request;
   timings: StageTimings;
+  tier?: TierRequest;
 }
 
 async function transformSource(req: ImageRequest, source: Source, deps: TransformDeps, keys: RequestKeys): Promise<Response> {
@@ -156,9 +167,11 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     timings,
     cache: 'miss',
   });
-  if (maxAge !== null && deps.cache) {
-    deps.waitUntil(deps.cache.put(keys.cacheKey, new Response(encoded.slice(), { headers })).catch(() => {}));
-  }
+  if (maxAge !== null && (deps.cache || keys.tier)) {
+    const copy = encoded.slice(); // the client's response takes `encoded`
+    if (deps.cache) deps.waitUntil(deps.cache.put(keys.cacheKey, new Response(copy, { headers })).catch(() => {}));
+    keys.tier?.store(copy, headers, version, maxAge);
+  } else if (maxAge === null) keys.tier?.forget();
   if (matchesIfNoneMatch(req.ifNoneMatch, etag)) return notModified(headers);
   const res = new Response(encoded, { status: 200, headers });
   if (deps.config.debug) {

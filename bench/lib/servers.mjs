@@ -7,7 +7,8 @@
  *  - startWorker(): `wrangler dev` on a free port with its own persist dir, killed
  *    as a process group (wrangler + workerd) by stop(), on exit and on signals.
  *    With `config` from snapshotConfig(buildBundle().outdir) it runs a frozen
- *    bundle, immune to concurrent edits of src/.
+ *    bundle, immune to concurrent edits of src/. Two of them may share one
+ *    persist dir (persistDir): their R2 buckets are then the same local state.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -102,9 +103,10 @@ export async function startOrigin(files, faults = {}) {
  * probe request answers (unless probe is false: then only the log line, so the
  * isolate has served nothing yet — for cold-start timing).
  */
-export async function startWorker({ config, vars = {}, logLevel = 'info', probe = '/__thumbflare/memory', timeoutMs = 90_000, log = () => {} } = {}) {
+export async function startWorker({ config, vars = {}, logLevel = 'info', probe = '/__thumbflare/memory', timeoutMs = 90_000, log = () => {}, persistDir } = {}) {
   const port = await freePort();
-  const persist = mkdtempSync(join(tmpdir(), 'thumbflare-bench-'));
+  // persistDir: a state directory shared with another wrangler dev (its R2), owned by the caller.
+  const persist = persistDir ?? mkdtempSync(join(tmpdir(), 'thumbflare-bench-'));
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), '--persist-to', persist, '--log-level', logLevel, '--show-interactive-dev-session=false'];
   if (config) args.push('--config', config);
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
@@ -133,7 +135,7 @@ export async function startWorker({ config, vars = {}, logLevel = 'info', probe 
     cleanups.delete(removePersist);
     removePersist();
   };
-  const removePersist = () => rmSync(persist, { recursive: true, force: true });
+  const removePersist = () => (persistDir ? undefined : rmSync(persist, { recursive: true, force: true }));
   cleanups.add(removePersist);
 
   const started = performance.now();
@@ -192,12 +194,12 @@ export async function buildBundle({ attempts = 6, log = () => {} } = {}) {
  * dev` neither rebuilds nor reloads when someone edits src/ during a run. Same
  * settings as wrangler.toml otherwise (vars, assets, compatibility date).
  */
-export function snapshotConfig(bundleDir) {
+export function snapshotConfig(bundleDir, { extraToml = '', name = 'wrangler.snapshot.toml' } = {}) {
   let toml = readFileSync(join(REPO, 'wrangler.toml'), 'utf8');
   toml = toml.replace(/^#:schema.*$/m, '');
   toml = toml.replace(/^main\s*=.*$/m, 'main = "index.js"\nno_bundle = true');
   toml = toml.replace(/^(directory\s*=\s*)"([^"]+)"/m, (_, k, dir) => `${k}${JSON.stringify(resolve(REPO, dir))}`);
-  const file = join(bundleDir, 'wrangler.snapshot.toml');
-  writeFileSync(file, toml);
+  const file = join(bundleDir, name);
+  writeFileSync(file, toml + extraToml);
   return file;
 }

@@ -7,6 +7,9 @@
  *   /gen/<name>           large images generated once with sharp (see GENERATED)
  *   /fault/<kind>         misbehaving origins: slow, stall, short body, 5xx,
  *                         redirect chains, HTML/SVG, pixel and byte bombs
+ *   /mut/<name>           a mutable source: whatever GET /__mut?name=<name>&file=
+ *                         <root>/<path>[&cc=<Cache-Control>] last set it to, with a
+ *                         new ETag on every set (a source that changes)
  * and counts requests per path (GET /__hits?path=/x) so tests can prove a
  * second request was served from the edge cache. The port reaches the tests
  * through vitest's provide/inject as `originPort`.
@@ -187,6 +190,22 @@ async function serveFault(kind: string, url: URL, res: ServerResponse): Promise<
 
 let reqHeaders: Record<string, unknown> = {};
 
+/** Mutable sources: name -> current body, ETag and Cache-Control. */
+const mutable = new Map<string, { body: Buffer; etag: string; cacheControl?: string }>();
+let mutations = 0;
+
+async function setMutable(url: URL, res: ServerResponse): Promise<void> {
+  const name = url.searchParams.get('name') ?? '';
+  const [root, ...rest] = (url.searchParams.get('file') ?? '').split('/');
+  const dir = ROOTS[root ?? ''];
+  const file = dir && resolve(dir, rest.join('/'));
+  if (!name || !dir || !file || !file.startsWith(dir + sep)) return void res.writeHead(400).end();
+  const body = await readFile(file);
+  const etag = `"mut-${++mutations}"`;
+  mutable.set(name, { body, etag, cacheControl: url.searchParams.get('cc') ?? undefined });
+  res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ etag }));
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const path = decodeURIComponent(url.pathname);
@@ -194,6 +213,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(hits.get(url.searchParams.get('path') ?? '') ?? 0));
     return;
   }
+  if (path === '/__mut') return setMutable(url, res);
   if (path === '/__last-headers') {
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(reqHeaders));
     return;
@@ -209,6 +229,12 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   });
   const [, root, ...rest] = stripped.split('/');
   if (root === 'fault') return serveFault(rest[0] ?? '', url, res);
+  if (root === 'mut') {
+    const m = mutable.get(rest.join('/'));
+    if (!m) return void res.writeHead(404).end();
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', ETag: m.etag, ...(m.cacheControl ? { 'Cache-Control': m.cacheControl } : {}) }).end(m.body);
+    return;
+  }
   if (root === 'gen') {
     const make = GENERATED[rest.join('/')];
     if (!make) return void res.writeHead(404).end();
@@ -233,6 +259,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
+  // Node closes an idle keep-alive connection after 5 s by default; workerd may reuse
+  // its pooled connection at that moment and fail the fetch ("origin could not be
+  // reached"), a race a loaded machine hits between tests served from the cache.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('origin server has no port');
