@@ -67,8 +67,9 @@ figcaption b{font-variant-numeric:tabular-nums}
 .stats{display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;margin:.6rem 0;font-size:.92rem}
 .stats b{font-variant-numeric:tabular-nums}
 .bar{display:flex;height:1.7rem;border-radius:.35rem;overflow:hidden;border:1px solid var(--line);margin:.3rem 0}
-.seg{min-width:0;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;font-size:.75rem;line-height:1.7rem;padding:0 .3rem;color:#fff}
-.seg span{overflow:hidden;text-overflow:ellipsis}
+/* No padding on a segment: its width must stay proportional to its duration (flex-basis 0). */
+.seg{min-width:0;overflow:hidden;white-space:nowrap;font-size:.75rem;line-height:1.7rem;color:#fff}
+.seg span{padding:0 .3rem}
 .c0{background:#3b6fd8}.c1{background:#2f9e6a}.c2{background:#c7772a}.c3{background:#8c4fc4}.c4{background:#c23f5d}.c5{background:#3a8f9c}
 table{border-collapse:collapse;font-size:.85rem;width:100%;margin-top:.4rem}
 td,th{border-bottom:1px solid var(--line);padding:.25rem .4rem;text-align:left;vertical-align:top}
