@@ -104,9 +104,10 @@ export const PLAYGROUND_DEFAULTS: Readonly<Record<string, string>> = { width: '6
  * including rows that carry no hint at all. Exported for the page's unit test.
  */
 export function renderOptionControls(specs: readonly ParamSpec[], limits: OptionLimits): string {
+  const names = playgroundParamNames(specs);
   return specs
-    .map((spec) => {
-      const key = String(spec.key);
+    .map((spec, i) => {
+      const key = names[i]!;
       const id = `opt-${key}`;
       const kind = spec.ui?.kind ?? 'text';
       const choices = spec.ui?.choices ?? [];
@@ -127,6 +128,20 @@ export function renderOptionControls(specs: readonly ParamSpec[], limits: Option
       return `<label class="opt" for="${esc(id)}"><span class="name">${esc(key)}${aliases}</span>${field}<span class="desc">${esc(spec.describe(limits))}</span></label>`;
     })
     .join('\n');
+}
+
+/**
+ * The URL name each row's control writes: its key, or (should two rows share a key)
+ * the first alias no earlier row took, so names, element ids and hash keys stay unique.
+ * Every name is a spelling the parser maps to that row.
+ */
+export function playgroundParamNames(specs: readonly ParamSpec[]): string[] {
+  const taken = new Set<string>();
+  return specs.map((spec, i) => {
+    const name = [String(spec.key), ...spec.aliases].find((n) => !taken.has(n)) ?? `${String(spec.key)}-${i}`;
+    taken.add(name);
+    return name;
+  });
 }
 
 /** The dialect switch: both Cloudflare forms, Thumbor and imgproxy (the URL is shown for each; the preview uses enabled ones). */
@@ -174,7 +189,7 @@ export function renderPlaygroundPage(config: Config, version: string): string {
     .map((t) => `<p class="note">${esc(t)}</p>`)
     .join('\n');
   const data = {
-    params: PARAM_SPECS.map((s) => ({ key: s.key, aliases: s.aliases, kind: s.ui?.kind ?? 'text' })),
+    params: playgroundParamNames(PARAM_SPECS).map((name, i) => ({ key: name, row: PARAM_SPECS[i]!.key, kind: PARAM_SPECS[i]!.ui?.kind ?? 'text' })),
     dialects,
     accept: IMAGE_ACCEPT,
     maxDimension: config.maxDimension,

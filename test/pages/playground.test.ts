@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readConfig, type Env } from '../../src/config';
-import { PARAM_SPECS, type ParamSpec } from '../../src/options/params';
-import { renderOptionControls, renderPlaygroundPage } from '../../src/pages/playground';
+import { PARAM_SPECS, SPEC_BY_NAME, type ParamSpec } from '../../src/options/params';
+import { playgroundParamNames, renderOptionControls, renderPlaygroundPage } from '../../src/pages/playground';
 import { callWorker, testEnv } from '../support/worker';
 
 interface Element {
@@ -45,15 +45,33 @@ async function collect(html: string, selector: string): Promise<Element[]> {
 const config = readConfig(testEnv({ ORIGIN: '' }) as Env);
 const limits = { maxDimension: config.maxDimension };
 const page = renderPlaygroundPage(config, '9.9.9');
+/** The URL name of each row's control: its key (an alias only if two rows share a key). */
+const NAMES = playgroundParamNames(PARAM_SPECS);
+const ROWS = PARAM_SPECS.map((s, i) => [NAMES[i]!, s] as const);
 
 describe('playground controls come from the parameter table', () => {
   it('has exactly one control per PARAM_SPECS row, named after its key', async () => {
     const controls = await collect(page, '[data-param]');
-    expect(controls.map((c) => c.attrs['data-param'])).toEqual(PARAM_SPECS.map((s) => s.key));
+    expect(controls.map((c) => c.attrs['data-param'])).toEqual(NAMES);
+    expect(controls.length).toBe(PARAM_SPECS.length);
     for (const c of controls) expect(c.attrs.id).toBe(`opt-${c.attrs['data-param']}`);
   });
 
-  it.each(PARAM_SPECS.map((s) => [s.key, s] as const))('%s: control kind follows its ui hint', async (key, spec) => {
+  it('each control writes a unique name that the parser maps back to its row', () => {
+    expect(new Set(NAMES).size).toBe(PARAM_SPECS.length);
+    NAMES.forEach((name, i) => expect(SPEC_BY_NAME.get(name), name).toBe(PARAM_SPECS[i]));
+  });
+
+  it('two rows sharing a key get distinct names (the second takes its alias)', () => {
+    const read = () => 1;
+    const rows: ParamSpec[] = [
+      { key: 'trim', aliases: [], describe: () => 'x', read },
+      { key: 'trim', aliases: ['trim.top'], describe: () => 'y', read },
+    ];
+    expect(playgroundParamNames(rows)).toEqual(['trim', 'trim.top']);
+  });
+
+  it.each(ROWS)('%s: control kind follows its ui hint', async (key, spec) => {
     const [c] = await collect(page, `[data-param="${key}"]`);
     const kind = spec.ui?.kind ?? 'text';
     if (kind === 'enum') {
@@ -65,7 +83,7 @@ describe('playground controls come from the parameter table', () => {
     }
   });
 
-  it.each(PARAM_SPECS.map((s) => [s.key, s] as const))('%s: its label shows the name, aliases and describe text', async (key, spec) => {
+  it.each(ROWS)('%s: its label shows the name, aliases and describe text', async (key, spec) => {
     const [label] = await collect(page, `label[for="opt-${key}"]`);
     expect(label!.text).toContain(key);
     for (const alias of spec.aliases) expect(label!.text).toContain(alias);
@@ -97,8 +115,9 @@ describe('playground controls come from the parameter table', () => {
   it('the client data lists the same parameters and only Cloudflare as enabled by default', async () => {
     const [data] = await collect(page, 'script#playground-data');
     expect(data!.attrs.type).toBe('application/json');
-    const parsed = JSON.parse(data!.text) as { params: { key: string }[]; dialects: string[] };
-    expect(parsed.params.map((p) => p.key)).toEqual(PARAM_SPECS.map((s) => s.key));
+    const parsed = JSON.parse(data!.text) as { params: { key: string; row: string }[]; dialects: string[] };
+    expect(parsed.params.map((p) => p.key)).toEqual(NAMES);
+    expect(parsed.params.map((p) => p.row)).toEqual(PARAM_SPECS.map((s) => s.key));
     expect(parsed.dialects).toEqual(['cloudflare']);
     const [dialect] = await collect(page, 'select#dialect');
     expect(dialect!.options).toEqual(['cf-query', 'cf-cdn-cgi', 'thumbor', 'imgproxy']);
