@@ -214,6 +214,7 @@ export const PLAYGROUND_SCRIPT = `
     return { url: '/insecure/' + opts.map(function (o) { return o + '/'; }).join('') + 'plain/' + source + (ext ? '@' + ext : ''), unmapped: unmapped, notes: notes };
   }
 
+  var DIALECT_LABEL = { 'cf-query': 'the Cloudflare query form', 'cf-cdn-cgi': 'the Cloudflare /cdn-cgi/image/ form', thumbor: 'Thumbor', imgproxy: 'imgproxy' };
   /** Every dialect's URL for a state; preview is the one this deployment serves. */
   function dialectUrls(state) {
     var m = optMap(state);
@@ -225,9 +226,13 @@ export const PLAYGROUND_SCRIPT = `
     };
     var family = state.dialect.indexOf('cf-') === 0 ? 'cloudflare' : state.dialect;
     out.chosen = out[state.dialect] || out['cf-query'];
-    out.preview = has(ENABLED, family) && out[state.dialect] ? out[state.dialect].url : out['cf-query'].url;
-    out.previewNote = out.preview === out.chosen.url ? 'Preview fetched with this URL.'
-      : 'Preview fetched through the Cloudflare query form: the ' + family + ' dialect is not enabled on this deployment (DIALECTS).';
+    // The preview goes through a dialect the deployment serves: the chosen one, else the
+    // first enabled of Cloudflare (query form), Thumbor, imgproxy.
+    var via = has(ENABLED, family) && out[state.dialect] ? state.dialect
+      : has(ENABLED, 'cloudflare') ? 'cf-query' : has(ENABLED, 'thumbor') ? 'thumbor' : 'imgproxy';
+    out.preview = out[via].url;
+    out.previewNote = via === state.dialect ? 'Preview fetched with this URL.'
+      : 'Preview fetched through ' + DIALECT_LABEL[via] + ': the ' + family + ' dialect is not enabled on this deployment (DIALECTS).';
     return out;
   }
 
@@ -303,7 +308,8 @@ export const PLAYGROUND_SCRIPT = `
         if (kv[0] === 'desc') desc = v;
       });
       row(body, [parts[0], dur === null ? '' : dur.toFixed(1) + ' ms', desc], ['', 'num', '']);
-      if (dur !== null && dur > 0) stages.push({ name: parts[0], dur: dur });
+      // A "total" metric is the sum of the others, not a stage.
+      if (dur !== null && dur > 0 && parts[0] !== 'total') stages.push({ name: parts[0], dur: dur });
     });
     row(body, ['total (browser)', totalMs.toFixed(1) + ' ms', 'fetch start to last byte'], ['', 'num', '']);
     var sum = stages.reduce(function (a, s) { return a + s.dur; }, 0);
@@ -345,7 +351,9 @@ export const PLAYGROUND_SCRIPT = `
     $('original-size').textContent = '…';
     $('original-dims').textContent = '';
     var mine = src;
-    fetch(cfQuery(src, [['format', 'json']]), { cache: 'no-store' }).then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+    if (!has(ENABLED, 'cloudflare')) {
+      $('original-size').textContent = 'unknown (needs the Cloudflare dialect: format=json)';
+    } else fetch(cfQuery(src, [['format', 'json']]), { cache: 'no-store' }).then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
       .then(function (r) {
         if (original.src !== mine) return;
         if (!r.ok) { $('original-size').textContent = 'unavailable'; return; }
@@ -360,7 +368,8 @@ export const PLAYGROUND_SCRIPT = `
         showSaving();
         render();
       }).catch(function () { if (original.src === mine) $('original-size').textContent = 'unavailable'; });
-    fetch(cfQuery(src, []), { headers: { Accept: DATA.accept }, cache: 'no-store' }).then(function (r) {
+    var plainUrl = dialectUrls({ src: src, dialect: 'cf-query', opts: [] }).preview;
+    fetch(plainUrl, { headers: { Accept: DATA.accept }, cache: 'no-store' }).then(function (r) {
       return r.ok ? r.blob() : null;
     }).then(function (blob) {
       if (original.src !== mine || !blob) return;

@@ -167,10 +167,10 @@ function jsonBlock(value: unknown): string {
 
 export function renderPlaygroundPage(config: Config, version: string): string {
   const n = nonce();
-  // Which dialects the deployment serves (the lead wires config.dialects from DIALECTS);
-  // Cloudflare's forms always. Other dialects' URLs are shown, but previewed only when enabled.
-  const configured = (config as { dialects?: ReadonlySet<string> }).dialects;
-  const dialects = [...new Set(['cloudflare', ...(configured ?? [])])].sort();
+  // Which dialects the deployment serves (config.dialects, from DIALECTS; a Set or a list,
+  // default Cloudflare only). Every dialect's URL is shown; the preview uses an enabled one.
+  const configured = (config as { dialects?: Iterable<string> }).dialects;
+  const dialects = [...new Set(configured ?? ['cloudflare'])].sort();
   const limits: OptionLimits = { maxDimension: config.maxDimension, allowedWidths: config.allowedWidths, allowedQualities: config.allowedQualities };
   const samples = config.origin ? [] : PLAYGROUND_SAMPLES;
   const sourceOptions = [
