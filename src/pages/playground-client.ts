@@ -541,6 +541,7 @@ export const PLAYGROUND_SCRIPT = `
             clearError();
             $('dims').textContent = img.naturalWidth + ' × ' + img.naturalHeight + ' px';
             $('size').textContent = formatBytes(blob.size);
+            $('result-size').textContent = formatBytes(blob.size);
             $('type').textContent = type;
             img.setAttribute('data-url', url);
             $('text').hidden = true;

@@ -239,7 +239,7 @@ ${renderOptionControls(PARAM_SPECS, limits)}
 <figure id="original-fig"><figcaption>Original: <b id="original-size">–</b> <span id="original-dims" class="note"></span></figcaption>
 <div class="stage"><img id="original" alt="original image" hidden></div>
 <p class="note">Shown as Thumbflare serves it with no options; the size is the source's own bytes.</p></figure>
-<figure id="result-fig"><figcaption>Result</figcaption>
+<figure id="result-fig"><figcaption>Result: <b id="result-size">–</b></figcaption>
 <div class="stage"><img id="result" alt="transformed image" hidden><pre id="text" hidden></pre><div id="error" class="alert" role="alert" hidden></div></div></figure>
 </div>
 <h2>Server-Timing</h2>

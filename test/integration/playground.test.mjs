@@ -251,6 +251,7 @@ test('playground in Chromium: controls, side by side, errors, shareable state, d
   // The sizes shown are the response's bytes and the source's bytes; the saving follows from them.
   const resultBytes = await direct('/samples/landscape.jpg?width=200&format=webp');
   assert.equal(bytesOf(second.size), resultBytes.byteLength);
+  assert.equal(bytesOf(await page.textContent('#result-size')), resultBytes.byteLength);
   const meta = await (await fetch(`${base}/samples/landscape.jpg?format=json`)).json();
   const sourceBytes = meta.source?.bytes ?? meta.original?.file_size;
   assert.equal(bytesOf(second.originalSize), sourceBytes);
