@@ -133,7 +133,8 @@ function imgproxyMeaning(url) {
       if (ex !== undefined) opts.push(`ex:${bool(ex)}`);
     } else opts.push([name, ...args.map(bool)].join(':'));
   }
-  return { source, opts: opts.filter((o) => o !== 'el:f' && o !== 'ex:f').sort() };
+  // Defaults say nothing: no enlarge, no extend, 0 = proportional.
+  return { source, opts: opts.filter((o) => !['el:f', 'ex:f', 'w:0', 'h:0'].includes(o)).sort() };
 }
 
 test('playground in Chromium: controls, side by side, errors, shareable state, dialects, snippets', { timeout: 180_000 }, async () => {
@@ -454,6 +455,66 @@ test('playground in Chromium: controls, side by side, errors, shareable state, d
   assert.deepEqual([astroHead.format, astroHead.width, astroHead.height], ['webp', 320, 160]);
   await writeFile(join(ARTIFACTS, 'playground-snippets.txt'), [img, picture, next, nuxt, astro].join('\n\n----\n\n'));
   await page.screenshot({ path: join(ARTIFACTS, 'playground-dialects.png'), fullPage: true });
+
+  // 7. More transforms in both dialects, against the real builders (the source is
+  // 1600 x 1067, known from format=json, for trim and focal points in pixels).
+  assert.match(await page.textContent('#original-dims'), /^1600 × 1067 px/);
+  const thumborOf = (build) => build(new ThumborUrlBuilder('', base).setImagePath('/samples/landscape.jpg')).buildUrl();
+  const imgproxyOf = (options) => generateImageUrl({ endpoint: base, url: { value: 'local:///samples/landscape.jpg', displayAs: 'plain' }, options });
+  const cases = [
+    {
+      state: 'width=400&dpr=2&fit=contain&rotate=90',
+      thumbor: (b) => b.fitIn(800, 0).filter('upscale()').filter('rotate(270)'),
+      imgproxy: { resizing_type: 'fit', width: 400, enlarge: 1, dpr: 2, rotate: 90 },
+    },
+    {
+      state: 'width=300&height=300&fit=pad&background=%23ff0000',
+      thumbor: (b) => b.fitIn(300, 300).filter('upscale()').filter('fill(ff0000)'),
+      imgproxy: { resizing_type: 'fit', width: 300, height: 300, enlarge: 1, extend: { extend: 1 }, background: 'ff0000' },
+    },
+    {
+      state: 'width=200&height=200&fit=cover&gravity=0.25x0.75&quality=70&format=png',
+      thumbor: (b) => b.resize(200, 200).filter('focal(400x800:401x801)').filter('quality(70)').filter('format(png)'),
+      imgproxy: { resizing_type: 'fill', width: 200, height: 200, enlarge: 1, gravity: { type: 'fp', x: 0.25, y: 0.75 }, quality: 70, format: 'png' },
+    },
+    {
+      state: 'width=100&flip=v&blur=10&trim=10%3B20%3B30%3B40',
+      thumbor: (b) => b.crop(40, 10, 1580, 1037).fitIn(100, 0).flipVertically().filter('blur(10)'),
+      imgproxy: { resizing_type: 'fit', width: 100, crop: { width: 1540, height: 1027, gravity: { type: 'nowe', x_offset: 40, y_offset: 10 } }, flip: { horizontal: 0, vertical: 1 }, blur: 5 },
+    },
+    {
+      state: 'width=300&height=100&fit=squeeze&sharpen=2&saturation=0',
+      thumbor: (b) => b.resize(300, 100).filter('stretch()').filter('sharpen(2,1,true)').filter('saturation(-100)'),
+      imgproxy: { resizing_type: 'force', width: 300, height: 100, enlarge: 1, sharpen: 2 },
+      imgproxyUnmapped: /saturation \(imgproxy Pro only\)/,
+    },
+    {
+      state: 'width=200&height=200&fit=cover&gravity=auto',
+      thumbor: (b) => b.resize(200, 200).smartCrop(true),
+      imgproxy: { resizing_type: 'fill', width: 200, height: 200, enlarge: 1, gravity: { type: 'sm' } },
+    },
+    {
+      state: 'width=100&format=json',
+      thumbor: (b) => b.metaDataOnly(true).fitIn(100, 0),
+      imgproxy: { resizing_type: 'fit', width: 100 },
+      imgproxyUnmapped: /format=json/,
+    },
+  ];
+  const showState = async (hash) => {
+    const before = await page.textContent('#result-url');
+    await page.evaluate((h) => (location.hash = h), hash);
+    await page.waitForFunction((prev) => document.getElementById('result-url').textContent !== prev, before);
+    return page.textContent('#result-url');
+  };
+  for (const c of cases) {
+    const src = 'src=%2Fsamples%2Flandscape.jpg&';
+    assert.equal(await showState(`${src}${c.state}&dialect=thumbor`), thumborOf(c.thumbor), c.state);
+    const shown = await showState(`${src}${c.state}&dialect=imgproxy`);
+    assert.deepEqual(imgproxyMeaning(shown), imgproxyMeaning(imgproxyOf(c.imgproxy)), `${c.state}: ${shown}`);
+    const unmapped = await page.textContent('#unmapped');
+    if (c.imgproxyUnmapped) assert.match(unmapped, c.imgproxyUnmapped);
+    else assert.doesNotMatch(unmapped, /Not expressible/, `${c.state}: ${unmapped}`);
+  }
 
   assert.deepEqual(foreign, [], 'the page requested something other than the Worker');
   assert.deepEqual(consoleErrors.filter((e) => !/status of 400/.test(e)), []);
