@@ -130,7 +130,9 @@ export const PLAYGROUND_SCRIPT = `
       if (t && original.width) parts.push(t.left + 'x' + t.top + ':' + (original.width - t.right) + 'x' + (original.height - t.bottom));
       else unmapped.push('trim (needs the source size)');
     }
-    if (fit === 'scale-down' || fit === 'contain' || fit === 'pad') parts.push('fit-in');
+    // Without a size there is nothing to fit into: Thumbor keeps the source size.
+    var sized = w || h;
+    if (sized && (fit === 'scale-down' || fit === 'contain' || fit === 'pad')) parts.push('fit-in');
     var flip = use('flip') || '';
     var fh = flip.indexOf('h') !== -1, fv = flip.indexOf('v') !== -1;
     if (w || h || fh || fv) parts.push((fh ? '-' : '') + w + 'x' + (fv ? '-' : '') + h);
@@ -147,8 +149,8 @@ export const PLAYGROUND_SCRIPT = `
         filters.push('focal(' + fx + 'x' + fy + ':' + (fx + 1) + 'x' + (fy + 1) + ')');
       } else unmapped.push('gravity (a focal point needs the source size)');
     }
-    if (fit === 'squeeze') filters.push('stretch()');
-    if (fit === 'contain' || fit === 'pad') filters.push('upscale()');
+    if (sized && fit === 'squeeze') filters.push('stretch()');
+    if (sized && (fit === 'contain' || fit === 'pad')) filters.push('upscale()');
     if (m.background) {
       var bg = use('background');
       var c = hexColor(bg) || (/^[a-z]+$/i.test(bg) ? bg : null);

@@ -516,6 +516,17 @@ test('playground in Chromium: controls, side by side, errors, shareable state, d
     else assert.doesNotMatch(unmapped, /Not expressible/, `${c.state}: ${unmapped}`);
   }
 
+  // A phone-width viewport stacks the columns without horizontal scrolling.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const narrow = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    width: innerWidth,
+    stacked: document.getElementById('controls').getBoundingClientRect().bottom <= document.getElementById('result-url').getBoundingClientRect().top,
+  }));
+  assert.ok(narrow.scroll <= narrow.width && narrow.stacked, JSON.stringify(narrow));
+  await page.screenshot({ path: join(ARTIFACTS, 'playground-390.png') });
+  await page.setViewportSize(VIEWPORT);
+
   assert.deepEqual(foreign, [], 'the page requested something other than the Worker');
   assert.deepEqual(consoleErrors.filter((e) => !/status of 400/.test(e)), []);
   time('total', performance.now() - started);
