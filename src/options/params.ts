@@ -18,6 +18,13 @@ export interface ParamSpec {
   /** Human text for the error message: "<key> must be <describe>". */
   describe: (limits: OptionLimits) => string;
   read: ReadValue;
+  /**
+   * Optional hint for generated UIs (the playground, pages/playground.ts): how a
+   * value is entered. `enum` lists every accepted spelling worth offering as a
+   * select; `text` with `choices` offers them as suggestions but takes any text.
+   * A row without it still gets a plain text input, so a new option shows up anyway.
+   */
+  ui?: { kind: 'int' | 'number' | 'enum' | 'color' | 'text'; choices?: readonly string[] };
 }
 
 export const DEFAULT_OPTIONS: Readonly<TransformOptions> = Object.freeze({
@@ -82,41 +89,45 @@ const maxDimension = (l: OptionLimits) => l.maxDimension;
 const range = (lo: number, hi: number) => () => `a number from ${lo} to ${hi}`;
 
 export const PARAM_SPECS: readonly ParamSpec[] = [
-  { key: 'width', aliases: ['w'], describe: (l) => `an integer from 1 to ${l.maxDimension}`, read: readInt(1, maxDimension) },
-  { key: 'height', aliases: ['h'], describe: (l) => `an integer from 1 to ${l.maxDimension}`, read: readInt(1, maxDimension) },
-  { key: 'dpr', aliases: [], describe: range(1, 4), read: readNumber(1, 4) },
+  { key: 'width', aliases: ['w'], describe: (l) => `an integer from 1 to ${l.maxDimension}`, read: readInt(1, maxDimension), ui: { kind: 'int' } },
+  { key: 'height', aliases: ['h'], describe: (l) => `an integer from 1 to ${l.maxDimension}`, read: readInt(1, maxDimension), ui: { kind: 'int' } },
+  { key: 'dpr', aliases: [], describe: range(1, 4), read: readNumber(1, 4), ui: { kind: 'number' } },
   {
     key: 'fit', aliases: [],
     describe: () => 'one of scale-down, contain, cover, crop, pad, squeeze',
     read: readEnum<Fit>({ 'scale-down': 'scale-down', contain: 'contain', cover: 'cover', crop: 'crop', pad: 'pad', squeeze: 'squeeze' }),
+    ui: { kind: 'enum', choices: ['scale-down', 'contain', 'cover', 'crop', 'pad', 'squeeze'] },
   },
   {
     key: 'gravity', aliases: ['g'],
     describe: () => 'center, top, bottom, left, right, a corner such as top-left, or a focal point like 0.3x0.7',
     read: readGravity,
+    ui: { kind: 'text', choices: ['center', 'top', 'bottom', 'left', 'right', 'top-left', 'top-right', 'bottom-left', 'bottom-right', '0.5x0.33'] },
   },
-  { key: 'quality', aliases: ['q'], describe: range(1, 100), read: readNumber(1, 100, true) },
+  { key: 'quality', aliases: ['q'], describe: range(1, 100), read: readNumber(1, 100, true), ui: { kind: 'number' } },
   {
     key: 'format', aliases: ['f'],
     describe: () => 'one of jpeg, png, webp, avif, auto, json',
     read: readEnum<FormatOption>({ jpeg: 'jpeg', jpg: 'jpeg', png: 'png', webp: 'webp', avif: 'avif', auto: 'auto', json: 'json' }),
+    ui: { kind: 'enum', choices: ['auto', 'avif', 'webp', 'jpeg', 'png', 'json'] },
   },
   {
     key: 'background', aliases: ['bg'],
     describe: () => 'a CSS colour: #rgb, #rrggbb, #rrggbbaa, rgb(), rgba() or a common name',
     read: (raw) => parseColor(raw) ?? undefined,
+    ui: { kind: 'color' },
   },
-  { key: 'rotate', aliases: [], describe: () => 'one of 0, 90, 180, 270', read: readEnum({ '0': 0, '90': 90, '180': 180, '270': 270 }) },
-  { key: 'flip', aliases: [], describe: () => 'one of h, v, hv', read: readEnum({ h: 'h', v: 'v', hv: 'hv', vh: 'hv' }) },
-  { key: 'blur', aliases: [], describe: range(1, 250), read: readNumber(1, 250) },
-  { key: 'sharpen', aliases: [], describe: range(0, 10), read: readNumber(0, 10) },
-  { key: 'brightness', aliases: [], describe: range(0, 10), read: readNumber(0, 10) },
-  { key: 'contrast', aliases: [], describe: range(0, 10), read: readNumber(0, 10) },
-  { key: 'saturation', aliases: [], describe: range(0, 10), read: readNumber(0, 10) },
-  { key: 'gamma', aliases: [], describe: range(0.1, 10), read: readNumber(0.1, 10) },
-  { key: 'trim', aliases: [], describe: () => 'four integers top;right;bottom;left', read: readTrim },
-  { key: 'anim', aliases: [], describe: () => 'true or false', read: readEnum({ true: true, false: false, '1': true, '0': false }) },
-  { key: 'onerror', aliases: [], describe: () => 'redirect', read: readEnum({ redirect: 'redirect' }) },
+  { key: 'rotate', aliases: [], describe: () => 'one of 0, 90, 180, 270', read: readEnum({ '0': 0, '90': 90, '180': 180, '270': 270 }), ui: { kind: 'enum', choices: ['90', '180', '270'] } },
+  { key: 'flip', aliases: [], describe: () => 'one of h, v, hv', read: readEnum({ h: 'h', v: 'v', hv: 'hv', vh: 'hv' }), ui: { kind: 'enum', choices: ['h', 'v', 'hv'] } },
+  { key: 'blur', aliases: [], describe: range(1, 250), read: readNumber(1, 250), ui: { kind: 'number' } },
+  { key: 'sharpen', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },
+  { key: 'brightness', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },
+  { key: 'contrast', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },
+  { key: 'saturation', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },
+  { key: 'gamma', aliases: [], describe: range(0.1, 10), read: readNumber(0.1, 10), ui: { kind: 'number' } },
+  { key: 'trim', aliases: [], describe: () => 'four integers top;right;bottom;left', read: readTrim, ui: { kind: 'text', choices: ['10;10;10;10'] } },
+  { key: 'anim', aliases: [], describe: () => 'true or false', read: readEnum({ true: true, false: false, '1': true, '0': false }), ui: { kind: 'enum', choices: ['true', 'false'] } },
+  { key: 'onerror', aliases: [], describe: () => 'redirect', read: readEnum({ redirect: 'redirect' }), ui: { kind: 'enum', choices: ['redirect'] } },
 ];
 
 /** Transport parameters: they choose or authenticate the source, not the pixels. */
