@@ -9,7 +9,7 @@
  * refer to the final image, i.e. to the axes after `rotate`, as in Cloudflare's API.
  */
 import { invalidParam, tooLarge } from './errors';
-import type { TransformOptions } from './options/types';
+import type { TransformOptions, Trim } from './options/types';
 
 export interface Rect {
   left: number;
@@ -33,7 +33,7 @@ const clampInt = (n: number) => Math.max(1, Math.round(n));
 
 /** Computes the geometry for a displayed source of width x height. */
 export function planTransform(source: { width: number; height: number }, o: TransformOptions, maxDimension: number): TransformPlan {
-  const trim = o.trim ?? { top: 0, right: 0, bottom: 0, left: 0 };
+  const trim = withRegion(o.trim ?? { top: 0, right: 0, bottom: 0, left: 0 }, o.region, source);
   const availW = source.width - trim.left - trim.right;
   const availH = source.height - trim.top - trim.bottom;
   if (availW < 1 || availH < 1) {
@@ -44,6 +44,13 @@ export function planTransform(source: { width: number; height: number }, o: Tran
   let reqW = o.width !== undefined ? o.width * o.dpr : undefined;
   let reqH = o.height !== undefined ? o.height * o.dpr : undefined;
   if (quarter) [reqW, reqH] = [reqH, reqW];
+  // Thumbor's `orig`: that side of the box is the source's own (after crop), pre-rotation.
+  if (o.orig === 'width' || o.orig === 'both') reqW = availW;
+  if (o.orig === 'height' || o.orig === 'both') reqH = availH;
+  // Thumbor's adaptive fit-in: swap the box when it is portrait and the source landscape (or the reverse).
+  if (o.adaptive && reqW !== undefined && reqH !== undefined && (availW - availH) * (reqW - reqH) < 0) [reqW, reqH] = [reqH, reqW];
+  const noEnlarge = o.enlarge === false;
+  const cap = (s: number) => (noEnlarge ? Math.min(1, s) : s);
 
   let crop: Rect = { left: trim.left, top: trim.top, width: availW, height: availH };
   let resize: { width: number; height: number };
@@ -54,7 +61,7 @@ export function planTransform(source: { width: number; height: number }, o: Tran
   } else if (reqW === undefined || reqH === undefined) {
     // One side given: keep the aspect ratio; only scale-down forbids enlarging.
     const scale = reqW !== undefined ? reqW / availW : reqH! / availH;
-    const s = o.fit === 'scale-down' || o.fit === 'crop' ? Math.min(1, scale) : scale;
+    const s = o.fit === 'scale-down' || o.fit === 'crop' ? Math.min(1, scale) : cap(scale);
     resize = { width: clampInt(availW * s), height: clampInt(availH * s) };
   } else {
     const contain = Math.min(reqW / availW, reqH / availH);
@@ -64,17 +71,22 @@ export function planTransform(source: { width: number; height: number }, o: Tran
         resize = sized(availW, availH, Math.min(1, contain));
         break;
       case 'contain':
-        resize = sized(availW, availH, contain);
+        resize = sized(availW, availH, cap(contain));
+        break;
+      case 'outside':
+        resize = sized(availW, availH, cap(cover));
         break;
       case 'pad': {
-        resize = sized(availW, availH, contain);
+        resize = sized(availW, availH, cap(contain));
         const W = clampInt(reqW);
         const H = clampInt(reqH);
         pad = { left: Math.floor((W - resize.width) / 2), top: Math.floor((H - resize.height) / 2), width: W, height: H };
         break;
       }
       case 'squeeze':
-        resize = { width: clampInt(reqW), height: clampInt(reqH) };
+        resize = noEnlarge
+          ? { width: clampInt(Math.min(reqW, availW)), height: clampInt(Math.min(reqH, availH)) }
+          : { width: clampInt(reqW), height: clampInt(reqH) };
         break;
       case 'cover':
       case 'crop': {
@@ -83,12 +95,26 @@ export function planTransform(source: { width: number; height: number }, o: Tran
         const outW = clampInt(Math.min(reqW, availW * s));
         const outH = clampInt(Math.min(reqH, availH * s));
         // Content-aware modes are resolved to a focal point before planning (src/focus/); centre until then.
-        const g = typeof o.gravity === 'string' ? { x: 0.5, y: 0.5 } : o.gravity;
+        const g = o.focalPixel
+          ? { x: clamp((o.focalPixel.x - crop.left) / availW, 0, 1), y: clamp((o.focalPixel.y - crop.top) / availH, 0, 1) }
+          : typeof o.gravity === 'string' ? { x: 0.5, y: 0.5 } : o.gravity;
+        if (noEnlarge && cover > 1) {
+          // Thumbor's no_upscale: cut the largest window of the box's aspect ratio, then leave it at 1:1.
+          crop = placeWindow(crop, reqW / cover, reqH / cover, g);
+          resize = { width: clampInt(crop.width), height: clampInt(crop.height) };
+          break;
+        }
         crop = placeWindow(crop, outW / s, outH / s, g);
         resize = { width: outW, height: outH };
         break;
       }
     }
+  }
+  if (o.proportion !== undefined && o.proportion !== 1) {
+    // Thumbor's proportion(): the finished size, scaled once more.
+    const p = o.proportion;
+    resize = { width: clampInt(resize.width * p), height: clampInt(resize.height * p) };
+    if (pad) pad = { left: Math.round(pad.left * p), top: Math.round(pad.top * p), width: clampInt(pad.width * p), height: clampInt(pad.height * p) };
   }
   const rotated = quarter ? { width: resize.height, height: resize.width } : { ...resize };
   const output = pad ? (quarter ? { width: pad.height, height: pad.width } : { width: pad.width, height: pad.height }) : rotated;
@@ -96,6 +122,22 @@ export function planTransform(source: { width: number; height: number }, o: Tran
     throw tooLarge(`output ${output.width}x${output.height} exceeds MAX_DIMENSION ${maxDimension}`, 'width');
   }
   return { crop, resize, pad, output };
+}
+
+/** Thumbor's manual crop as margins, combined with trim (the larger margin wins); an empty region is ignored, as Thumbor does. */
+function withRegion(trim: Trim, region: TransformOptions['region'], source: { width: number; height: number }): Trim {
+  if (!region) return trim;
+  const left = clamp(region.left, 0, source.width);
+  const right = clamp(region.right, 0, source.width);
+  const top = clamp(region.top, 0, source.height);
+  const bottom = clamp(region.bottom, 0, source.height);
+  if (left >= right || top >= bottom) return trim;
+  return {
+    left: Math.max(trim.left, left),
+    top: Math.max(trim.top, top),
+    right: Math.max(trim.right, source.width - right),
+    bottom: Math.max(trim.bottom, source.height - bottom),
+  };
 }
 
 function sized(w: number, h: number, s: number) {
