@@ -223,7 +223,7 @@ function splitArgs(s: string): string[] {
 export function parseThumborPath(path: string, ctx: Pick<DialectContext, 'config' | 'hasBucket'>): DialectResult {
   const req = splitThumborPath(path);
   if (!req.image) throw invalidUrl('no source image was given');
-  const o = thumborOptions(req, ctx.config.maxDimension);
+  const o = thumborOptions(req, ctx.config.maxDimension, ctx.config.thumbor.loader);
   const source = resolveSource(thumborImageUrl(req.image, ctx.config.thumbor.loader), { origin: ctx.config.origin, hasBucket: ctx.hasBucket });
   return { kind: 'image', source, options: o, ...(req.meta ? { jsonShape: 'thumbor' as const } : {}) };
 }
@@ -263,7 +263,8 @@ function thumborColor(raw: string | undefined, name: string): Rgba {
 
 const bool = (raw: string | undefined) => raw !== undefined && /^(1|true|yes)$/i.test(raw);
 
-type Filter = (o: TransformOptions, args: string[], state: { fitIn: boolean }) => void;
+type Filter = (o: TransformOptions, args: string[], state: { fitIn: boolean; loader: Loader }) => void;
+type Loader = 'origin' | 'http' | 'https';
 
 /**
  * The filters, one row each (Thumbor registers one small class per filter; this is the
@@ -339,7 +340,7 @@ const FILTERS: Record<string, Filter> = {
     const color = { r: channel(r), g: channel(g), b: channel(b), a: bool(transparent) ? 0 : 255 };
     if (rx > 0 && ry > 0) o.roundCorner = { rx, ry, color };
   },
-  watermark: (o, args) => { (o.draw ??= []).push(watermarkOverlay(args)); },
+  watermark: (o, args, { loader }) => { (o.draw ??= []).push(watermarkOverlay(args, loader)); },
   max_age: (o, [s]) => { o.maxAge = Math.round(num(s, 'max_age', 0, 31_536_000, 'seconds from 0 to 31536000')); },
 };
 
@@ -353,7 +354,7 @@ function addOffset(o: TransformOptions, delta: number, which: 'r' | 'g' | 'b' | 
  * the left/top, negative from the right/bottom, `center`, or `repeat`; alpha is the
  * watermark's transparency in % (0 opaque); w_ratio/h_ratio cap its size to that % of the image.
  */
-function watermarkOverlay(args: string[]): Overlay {
+function watermarkOverlay(args: string[], loader: Loader): Overlay {
   if (args.length < 4 || args.length > 6) throw invalidParam('watermark', 'watermark() takes url,x,y,alpha[,w_ratio[,h_ratio]]');
   const [rawUrl, x, y, alpha, wRatio, hRatio] = args as [string, string, string, string, string?, string?];
   let url: string;
@@ -363,6 +364,8 @@ function watermarkOverlay(args: string[]): Overlay {
     throw invalidParam('watermark', 'watermark() URL is not valid percent-encoding');
   }
   if (!url) throw invalidParam('watermark', 'watermark() needs an image URL');
+  // "the same image loader that Thumbor uses will be used here" (docs/watermark.rst).
+  url = thumborImageUrl(url, loader);
   const overlay: Overlay = { url, opacity: 1 - num(alpha, 'watermark', 0, 100, 'an alpha (transparency %) from 0 to 100') / 100 };
   const place = (v: string, near: 'left' | 'top', far: 'right' | 'bottom') => {
     if (v === 'center') return false;
@@ -384,7 +387,7 @@ function watermarkOverlay(args: string[]): Overlay {
 }
 
 /** Thumbor's segments and filters as TransformOptions (filters in URL order; the pipeline's order is fixed). */
-export function thumborOptions(req: ThumborRequest, maxDimension: number): TransformOptions {
+export function thumborOptions(req: ThumborRequest, maxDimension: number, loader: Loader = 'origin'): TransformOptions {
   const o: TransformOptions = { ...DEFAULT_OPTIONS, quality: THUMBOR_DEFAULT_QUALITY, fit: 'cover' };
   const fitIn = !!req.fitIn;
   if (req.fitIn) {
@@ -406,7 +409,7 @@ export function thumborOptions(req: ThumborRequest, maxDimension: number): Trans
   for (const { name, args } of req.filters) {
     const apply = Object.hasOwn(FILTERS, name) ? FILTERS[name] : undefined;
     if (!apply) throw invalidParam('filters', `unknown Thumbor filter ${JSON.stringify(name.slice(0, 40))}`);
-    apply(o, args, { fitIn });
+    apply(o, args, { fitIn, loader });
   }
   if (o.format === 'json' && req.meta === false) delete o.format;
   // Thumbor flips after resizing and rotates in a filter after that: its width/height are

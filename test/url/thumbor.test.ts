@@ -91,10 +91,10 @@ describe('Thumbor URL -> options', () => {
     ['filters:round_corner(20,255,255,255)/a.jpg', { roundCorner: { rx: 20, ry: 20, color: { r: 255, g: 255, b: 255, a: 255 } } }],
     ['filters:round_corner(20|10,0,0,0,1)/a.jpg', { roundCorner: { rx: 20, ry: 10, color: { r: 0, g: 0, b: 0, a: 0 } } }],
     ['filters:max_age(60)/a.jpg', { maxAge: 60 }],
-    ['filters:watermark(mark.png,10,-20,30)/a.jpg', { draw: [{ url: 'mark.png', left: 10, bottom: 20, opacity: 0.7 }] }],
+    ['filters:watermark(mark.png,10,-20,30)/a.jpg', { draw: [{ url: '/mark.png', left: 10, bottom: 20, opacity: 0.7 }] }],
     ['filters:watermark(https%3A%2F%2Fcdn.example.com%2Fm.png,center,repeat,0,50,none)/a.jpg',
       { draw: [{ url: 'https://cdn.example.com/m.png', opacity: 1, repeat: 'y', widthRatio: 0.5 }] }],
-    ['filters:watermark(m.png,repeat,repeat,100)/a.jpg', { draw: [{ url: 'm.png', opacity: 0, repeat: true }] }],
+    ['filters:watermark(m.png,repeat,repeat,100)/a.jpg', { draw: [{ url: '/m.png', opacity: 0, repeat: true }] }],
     ['filters:quality(60):format(webp):blur(2)/a.jpg', { quality: 60, format: 'webp', blur: 2 }],
     ['meta/trim/10x10:90x90/fit-in/-50x-40/right/top/smart/filters:quality(50)/a.jpg', {
       format: 'json', trimBorder: { corner: 'top-left', tolerance: 0 }, region: { left: 10, top: 10, right: 90, bottom: 90 },
