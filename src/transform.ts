@@ -117,13 +117,15 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   }
   // Overlays are fetched (and refused: 403/404/413) before any pixel work, like the source.
   const fetchedOverlays = await fetchOverlays(options.draw, {
-    origin: deps.origin,
+    // The overlay's cached copy is its own source: it does not carry the main source's Cache-Tag.
+    origin: { ...deps.origin, cacheTag: undefined },
     settings: { origin: deps.config.origin, hasBucket: !!deps.origin.bucket },
     limits: deps.config.limits,
   });
 
   const hint = decodeHintFor(plan, probe);
-  const pixels = estimatePixels(probe, hint, plan);
+  // Overlays hold their decoded pixels through the pipeline: they count against the budget too.
+  const pixels = estimatePixels(probe, hint, plan) + fetchedOverlays.reduce((n, f) => n + f.probe.width * f.probe.height, 0);
   const meter = new MemoryMeter(source.bytes.byteLength);
   const sample = (jsBytes: number) => meter.sample(jsBytes);
   const releaseCodecs = () => trimCodecs(deps.config.recycleWasmBytes, deps.config.idleWasmBytes);
@@ -150,6 +152,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
       plan = planWithBorder(decoded, display, options, deps.config.maxDimension) ?? plan;
     }
     const overlays = await decodeOverlays(fetchedOverlays);
+    if (overlays.length) sample(decoded.data.byteLength + overlays.reduce((n, o) => n + o.raster.data.byteLength, 0));
 
     t = now();
     const running = runPipeline(decoded, { options, plan, orientation, display, hasAlpha, format: choice.format, overlays }, sample);
