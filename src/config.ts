@@ -115,7 +115,7 @@ function parseConfig(env: Env): Config {
     playground: readBool(env.PLAYGROUND, true),
     debug: readBool(env.DEBUG, false),
     dialects: readDialects(env.DIALECTS),
-    thumbor: readThumbor(env),
+    thumbor: readThumbor(env, parseSigningKeys(env.SIGNING_KEYS).length > 0),
   };
 }
 
@@ -133,12 +133,14 @@ function readDialects(raw: string | undefined): string[] {
  * Thumbor's ALLOW_UNSAFE_URL defaults to on; here a configured key means signing
  * is required, so `/unsafe/` is refused unless THUMBOR_ALLOW_UNSAFE=true says
  * otherwise (Thumbor itself accepts both when both are set: useful while migrating).
+ * A deployment that signs its Cloudflare URLs (SIGNING_KEYS) requires signing too:
+ * turning Thumbor on must not open an unsigned door beside it.
  */
-function readThumbor(env: Env): ThumborConfig {
+function readThumbor(env: Env, signingRequired: boolean): ThumborConfig {
   const securityKey = env.THUMBOR_SECURITY_KEY ? env.THUMBOR_SECURITY_KEY : undefined;
   const loader = (env.THUMBOR_LOADER ?? '').trim() || 'origin';
   if (loader !== 'origin' && loader !== 'http' && loader !== 'https') throw new Error('config: THUMBOR_LOADER must be origin, http or https');
-  return { securityKey, allowUnsafe: readBool(env.THUMBOR_ALLOW_UNSAFE, !securityKey), loader };
+  return { securityKey, allowUnsafe: readBool(env.THUMBOR_ALLOW_UNSAFE, !securityKey && !signingRequired), loader };
 }
 
 function readInt(env: Env, name: keyof Env, fallback: number): number {

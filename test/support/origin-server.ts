@@ -240,6 +240,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
+  // workerd reuses idle connections without retrying one the server closed meanwhile: Node's
+  // default 5 s keep-alive timeout made a request that reused such a socket fail with
+  // "Network connection lost" (502) when a long test left it idle. Keep them open longer.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('origin server has no port');

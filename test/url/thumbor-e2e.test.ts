@@ -243,6 +243,11 @@ describe('signing through the Worker', () => {
     const res = await callWorker(`/unsafe/30x20/${PHOTO}?sig=abc`, { env: { ...SIGNED_ENV, SIGNING_KEYS: 'cf-key' } });
     expect(res.status).toBe(403);
   });
+  it('SIGNING_KEYS (Cloudflare signing) also closes /unsafe/ unless THUMBOR_ALLOW_UNSAFE=true', async () => {
+    expect((await callWorker(unsafe(PHOTO).resize(30, 20).buildUrl(), { env: { ...UNSAFE_ENV, SIGNING_KEYS: 'cf-key' } })).status).toBe(403);
+    const img = await readImage(await callWorker(unsafe(PHOTO).resize(30, 20).buildUrl(), { env: { ...UNSAFE_ENV, SIGNING_KEYS: 'cf-key', THUMBOR_ALLOW_UNSAFE: 'true' } }));
+    expect(img.width).toBe(30);
+  });
   it('with thumbor off, the same URL is not Thumbor\'s (a path-form 404)', async () => {
     const res = await callWorker(signed(PHOTO).resize(30, 20).buildUrl(), { env: { THUMBOR_SECURITY_KEY: KEY } });
     expect(res.status).toBe(404);
