@@ -90,20 +90,16 @@ export function planTransform(source: { width: number; height: number }, o: Tran
         break;
       case 'cover':
       case 'crop': {
-        // crop never enlarges: past 1:1 it cuts a window of the requested size instead.
-        const s = o.fit === 'crop' ? Math.min(1, cover) : cover;
+        // crop never enlarges: past 1:1 it cuts a window of the requested size instead. That is
+        // also Thumbor's no_upscale(), which clamps each requested side to the source's
+        // (thumbor/filters/no_upscale.py) before its crop-to-fill.
+        const s = o.fit === 'crop' || noEnlarge ? Math.min(1, cover) : cover;
         const outW = clampInt(Math.min(reqW, availW * s));
         const outH = clampInt(Math.min(reqH, availH * s));
         // Content-aware modes are resolved to a focal point before planning (src/focus/); centre until then.
         const g = o.focalPixel
           ? { x: clamp((o.focalPixel.x - crop.left) / availW, 0, 1), y: clamp((o.focalPixel.y - crop.top) / availH, 0, 1) }
           : typeof o.gravity === 'string' ? { x: 0.5, y: 0.5 } : o.gravity;
-        if (noEnlarge && cover > 1) {
-          // Thumbor's no_upscale: cut the largest window of the box's aspect ratio, then leave it at 1:1.
-          crop = placeWindow(crop, reqW / cover, reqH / cover, g);
-          resize = { width: clampInt(crop.width), height: clampInt(crop.height) };
-          break;
-        }
         crop = placeWindow(crop, outW / s, outH / s, g);
         resize = { width: outW, height: outH };
         break;

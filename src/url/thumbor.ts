@@ -391,8 +391,10 @@ export function thumborOptions(req: ThumborRequest, maxDimension: number, loader
   const o: TransformOptions = { ...DEFAULT_OPTIONS, quality: THUMBOR_DEFAULT_QUALITY, fit: 'cover' };
   const fitIn = !!req.fitIn;
   if (req.fitIn) {
+    // fit-in only shrinks (transformer.py fit_in_resize returns early when the box is larger) unless
+    // upscale(); full-fit-in has no such early return, so it enlarges like the default crop-to-fill.
     o.fit = req.fitIn.full ? 'outside' : 'contain';
-    o.enlarge = false; // fit-in only shrinks (transformer.py fit_in_resize) unless upscale()
+    if (!req.fitIn.full) o.enlarge = false;
     if (req.fitIn.adaptive) o.adaptive = true;
   }
   for (const [side, v] of [['width', req.width], ['height', req.height]] as const) {

@@ -31,7 +31,8 @@ describe('sizes and fits, signed URLs', () => {
     ['fit-in 1000x1000 never enlarges', () => signed(PHOTO).fitIn(1000, 1000), 640, 480],
     ['fit-in + upscale() enlarges', () => signed(PHOTO).fitIn(1000, 1000).filter('upscale()'), 1000, 750],
     ['fit-in + fill pads to the box', () => signed(PHOTO).fitIn(300, 300).filter('fill(red)'), 300, 300],
-    ['no_upscale keeps the box\'s aspect ratio at 1:1', () => signed(PHOTO).resize(1000, 1000).filter('no_upscale()'), 480, 480],
+    ['no_upscale clamps each side to the source', () => signed(PHOTO).resize(1000, 1000).filter('no_upscale()'), 640, 480],
+    ['no_upscale with one side larger crops at 1:1', () => signed(PHOTO).resize(1000, 300).filter('no_upscale()'), 640, 300],
     ['stretch squeezes', () => signed(PHOTO).resize(300, 100).filter('stretch()'), 300, 100],
     ['manual crop then resize', () => signed(PHOTO).crop(100, 100, 300, 200).resize(100, 0), 100, 50],
     ['proportion(0.5)', () => signed(PHOTO).resize(300, 200).filter('proportion(0.5)'), 150, 100],
@@ -50,6 +51,10 @@ describe('sizes and fits, signed URLs', () => {
     const url = `/unsafe/full-fit-in/300x300/${PHOTO}`;
     const img = await readImage(await callWorker(url, { env: UNSAFE_ENV }));
     expect([img.width, img.height]).toEqual([400, 300]);
+  });
+  it('full-fit-in enlarges (Thumbor\'s fit_in_resize has no early return for full)', async () => {
+    const img = await readImage(await callWorker(`/unsafe/full-fit-in/1000x1000/${PHOTO}`, { env: UNSAFE_ENV }));
+    expect([img.width, img.height]).toEqual([1333, 1000]);
   });
   it('adaptive-fit-in swaps a portrait box for a landscape source (fit-in alone would give 150x113)', async () => {
     const img = await readImage(await callWorker(`/unsafe/adaptive-fit-in/150x300/${PHOTO}`, { env: UNSAFE_ENV }));
