@@ -47,10 +47,16 @@ export function planTransform(source: { width: number; height: number }, o: Tran
   // Thumbor's `orig`: that side of the box is the source's own (after crop), pre-rotation.
   if (o.orig === 'width' || o.orig === 'both') reqW = availW;
   if (o.orig === 'height' || o.orig === 'both') reqH = availH;
+  if (o.thumborBox && (reqW === undefined) !== (reqH === undefined)) {
+    if (reqW === undefined) reqW = Math.max(1, roundHalfEven((reqH! * availW) / availH));
+    else reqH = Math.max(1, roundHalfEven((reqW * availH) / availW));
+  }
   // Thumbor's adaptive fit-in: swap the box when it is portrait and the source landscape (or the reverse).
   if (o.adaptive && reqW !== undefined && reqH !== undefined && (availW - availH) * (reqW - reqH) < 0) [reqW, reqH] = [reqH, reqW];
   const noEnlarge = o.enlarge === false;
   const cap = (s: number) => (noEnlarge ? Math.min(1, s) : s);
+  // Thumbor rounds with Python's round(): half to even.
+  const half = o.thumborBox ? roundHalfEven : Math.round;
 
   let crop: Rect = { left: trim.left, top: trim.top, width: availW, height: availH };
   let resize: { width: number; height: number };
@@ -68,16 +74,16 @@ export function planTransform(source: { width: number; height: number }, o: Tran
     const cover = Math.max(reqW / availW, reqH / availH);
     switch (o.fit) {
       case 'scale-down':
-        resize = sized(availW, availH, Math.min(1, contain));
+        resize = sized(availW, availH, Math.min(1, contain), half);
         break;
       case 'contain':
-        resize = sized(availW, availH, cap(contain));
+        resize = sized(availW, availH, cap(contain), half);
         break;
       case 'outside':
-        resize = sized(availW, availH, cap(cover));
+        resize = sized(availW, availH, cap(cover), half);
         break;
       case 'pad': {
-        resize = sized(availW, availH, cap(contain));
+        resize = sized(availW, availH, cap(contain), half);
         const W = clampInt(reqW);
         const H = clampInt(reqH);
         pad = { left: Math.floor((W - resize.width) / 2), top: Math.floor((H - resize.height) / 2), width: W, height: H };
@@ -100,7 +106,9 @@ export function planTransform(source: { width: number; height: number }, o: Tran
         const g = o.focalPixel
           ? { x: clamp((o.focalPixel.x - crop.left) / availW, 0, 1), y: clamp((o.focalPixel.y - crop.top) / availH, 0, 1) }
           : typeof o.gravity === 'string' ? { x: 0.5, y: 0.5 } : o.gravity;
-        crop = placeWindow(crop, outW / s, outH / s, g);
+        // Thumbor skips its crop when the aspect ratios agree to two decimals (and resizes, slightly stretching).
+        const sameAspect = o.thumborBox && round2(availW / availH) === round2(reqW / reqH);
+        if (!sameAspect) crop = placeWindow(crop, outW / s, outH / s, g);
         resize = { width: outW, height: outH };
         break;
       }
@@ -136,8 +144,21 @@ function withRegion(trim: Trim, region: TransformOptions['region'], source: { wi
   };
 }
 
-function sized(w: number, h: number, s: number) {
-  return { width: clampInt(w * s), height: clampInt(h * s) };
+/** Python's round(): half to even (what Thumbor's arithmetic uses). */
+function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  return d > 0.5 ? f + 1 : d < 0.5 ? f : f % 2 === 0 ? f : f + 1;
+}
+
+/** Python's round(x, 2): decimal rounding of the double's exact value (toFixed's), ties to even. */
+function round2(x: number): number {
+  const tie = Number.isInteger(x * 200) && !Number.isInteger(x * 100);
+  return tie ? roundHalfEven(x * 100) / 100 : Number(x.toFixed(2));
+}
+
+function sized(w: number, h: number, s: number, half = Math.round) {
+  return { width: Math.max(1, half(w * s)), height: Math.max(1, half(h * s)) };
 }
 
 /** Places a w x h window inside `area` so the focal point sits where gravity says, clamped to the area. */

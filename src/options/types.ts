@@ -98,6 +98,12 @@ export interface TransformOptions {
   enlarge?: boolean;
   /** Thumbor's `orig`: this side of the box is the (cropped) source's own size. */
   orig?: 'width' | 'height' | 'both';
+  /**
+   * Thumbor's box rounding (transformer.py): a missing side is first computed from the source's
+   * aspect and rounded half-to-even, and crop-to-fill does not crop when both aspect ratios agree
+   * to two decimals. Keeps output sizes and crops equal to Thumbor's, pixel for pixel.
+   */
+  thumborBox?: boolean;
   /** Thumbor's adaptive fit-in: swap the box's sides when the source's orientation differs. */
   adaptive?: boolean;
   /** Manual crop in displayed source pixels, right/bottom exclusive (Thumbor's `AxB:CxD`); clamped, ignored when empty. */

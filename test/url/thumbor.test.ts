@@ -13,7 +13,7 @@ import { dispatchRequest } from '../../src/routes';
 import { parseThumborPath, thumborSignature } from '../../src/url/thumbor';
 
 const config = readConfig({ DIALECTS: 'cloudflare,thumbor', ORIGIN: 'https://img.example.com' });
-const BASE = { ...DEFAULT_OPTIONS, quality: 80, fit: 'cover' } as const;
+const BASE = { ...DEFAULT_OPTIONS, quality: 80, fit: 'cover', thumborBox: true } as const;
 
 function parse(path: string): TransformOptions {
   const r = parseThumborPath(path, { config, hasBucket: false });
