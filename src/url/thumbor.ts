@@ -284,7 +284,9 @@ const FILTERS: Record<string, Filter> = {
     const c = (color ?? '').toLowerCase();
     if (c === 'blur' || c === 'auto') o.padFill = c;
     else o.background = c === 'transparent' ? { r: 0, g: 0, b: 0, a: 0 } : thumborColor(color, 'fill');
-    void transparent; // fill_transparent: our pad always composites the image over the fill
+    // fill_transparent (paste with merge) is accepted but not applied: transparent areas of the image stay
+    // transparent in PNG/WebP/AVIF (Thumbor's default); JPEG flattens them onto the fill colour either way.
+    void transparent;
   },
   background_color: (o, [color]) => { o.background = thumborColor(color, 'background_color'); },
   blur: (o, [radius, sigma]) => {
