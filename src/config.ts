@@ -29,6 +29,10 @@ export interface Env {
   IDLE_WASM_BYTES?: string;
   PLAYGROUND?: string;
   DEBUG?: string;
+  DIALECTS?: string;
+  THUMBOR_SECURITY_KEY?: string;
+  THUMBOR_ALLOW_UNSAFE?: string;
+  THUMBOR_LOADER?: string;
   ASSETS?: Fetcher;
   SOURCE_BUCKET?: R2Bucket;
   /** The shared variant tier (src/variant-tier.ts); unbound = off. */
@@ -65,6 +69,19 @@ export interface Config {
   variantTierTouchDays: number;
   /** Cache API cache for results and sources: undefined = caches.default, else caches.open(name). */
   cacheName?: string;
+  /** URL dialects served at the root, in `DIALECTS` (src/routes.ts). */
+  dialects: readonly string[];
+  thumbor: ThumborConfig;
+}
+
+/** Thumbor dialect settings (src/url/thumbor.ts). */
+export interface ThumborConfig {
+  /** Thumbor's SECURITY_KEY: HMAC-SHA1 key of signed URLs. */
+  securityKey?: string;
+  /** Whether `/unsafe/` URLs are served (Thumbor's ALLOW_UNSAFE_URL). */
+  allowUnsafe: boolean;
+  /** How an image path without a scheme is loaded: from ORIGIN/R2/samples, or as `http(s)://` + path (Thumbor's HTTP loader). */
+  loader: 'origin' | 'http' | 'https';
 }
 
 /** Next.js's default `deviceSizes` + `imageSizes` (with the older 16), for ALLOWED_WIDTHS=nextjs. */
@@ -111,7 +128,33 @@ function parseConfig(env: Env): Config {
     variantTierTimeoutMs: readInt(env, 'VARIANT_TIER_TIMEOUT_MS', 300),
     variantTierTouchDays: readInt(env, 'VARIANT_TIER_TOUCH_DAYS', 7),
     cacheName: env.CACHE_NAME?.trim() || undefined,
+    dialects: readDialects(env.DIALECTS),
+    thumbor: readThumbor(env, parseSigningKeys(env.SIGNING_KEYS).length > 0),
   };
+}
+
+const KNOWN_DIALECTS = ['cloudflare', 'thumbor', 'imgproxy'];
+
+function readDialects(raw: string | undefined): string[] {
+  const names = (raw ?? '').split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
+  if (!names.length) return ['cloudflare'];
+  const unknown = names.find((n) => !KNOWN_DIALECTS.includes(n));
+  if (unknown) throw new Error(`config: DIALECTS names unknown dialect "${unknown}" (known: ${KNOWN_DIALECTS.join(', ')})`);
+  return [...new Set(names)];
+}
+
+/**
+ * Thumbor's ALLOW_UNSAFE_URL defaults to on; here a configured key means signing
+ * is required, so `/unsafe/` is refused unless THUMBOR_ALLOW_UNSAFE=true says
+ * otherwise (Thumbor itself accepts both when both are set: useful while migrating).
+ * A deployment that signs its Cloudflare URLs (SIGNING_KEYS) requires signing too:
+ * turning Thumbor on must not open an unsigned door beside it.
+ */
+function readThumbor(env: Env, signingRequired: boolean): ThumborConfig {
+  const securityKey = env.THUMBOR_SECURITY_KEY ? env.THUMBOR_SECURITY_KEY : undefined;
+  const loader = (env.THUMBOR_LOADER ?? '').trim() || 'origin';
+  if (loader !== 'origin' && loader !== 'http' && loader !== 'https') throw new Error('config: THUMBOR_LOADER must be origin, http or https');
+  return { securityKey, allowUnsafe: readBool(env.THUMBOR_ALLOW_UNSAFE, !securityKey && !signingRequired), loader };
 }
 
 function readInt(env: Env, name: keyof Env, fallback: number): number {

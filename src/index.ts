@@ -1,7 +1,7 @@
 /**
  * @module index
  * The Hono entry point: the only module that sees `Context` and `env`. It reads
- * the config once, verifies the signature, maps the URL to a request, hands it to
+ * the config once, has the dialect dispatcher (routes.ts) verify and map the URL, hands it to
  * `serveImage`, and renders every error in one `onError`.
  */
 import { Hono } from 'hono';
@@ -11,9 +11,8 @@ import { ImageError, internal, loopDetected, methodNotAllowed, renderError } fro
 import { getIsolateBudget } from './limits';
 import { VIA_PSEUDONYM, type OriginDeps } from './origin';
 import { renderIndexPage } from './pages/index-page';
-import { parseRequestUrl } from './routes';
+import { dispatchRequest } from './routes';
 import { checkSourceUrl, parseSourcePolicy } from './security/source-policy';
-import { verifySignature } from './security/sign';
 import { serveImage } from './transform';
 import { PURGE_PATH, purgeSource } from './purge';
 import { VariantTier } from './variant-tier';
@@ -100,8 +99,9 @@ app.get('*', async (c) => {
   if (url.pathname === '/' && !url.searchParams.has('url')) {
     return c.html(renderIndexPage(config), 200, { 'Cache-Control': 'no-store' });
   }
-  if (config.signingKeys.length) await verifySignature(url, config.signingKeys, Math.floor(Date.now() / 1000));
-  const parsed = parseRequestUrl(url, config, !!c.env.SOURCE_BUCKET);
+  const parsed = await dispatchRequest(url, { config, hasBucket: !!c.env.SOURCE_BUCKET, nowSeconds: Math.floor(Date.now() / 1000) });
+  // Thumbor's /healthcheck: load balancers moved over from Thumbor keep probing it.
+  if (parsed.kind === 'healthcheck') return c.text('WORKING', 200, { 'Cache-Control': 'no-store' });
 
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
   const cache = typeof caches === 'undefined' ? undefined : config.cacheName ? await caches.open(config.cacheName) : caches.default;
@@ -118,7 +118,7 @@ app.get('*', async (c) => {
   const budget = getIsolateBudget(config.pixelBudget);
   try {
     return await serveImage(
-      { ...parsed, accept: c.req.header('accept') ?? null, ifNoneMatch: c.req.header('if-none-match') ?? null },
+      { source: parsed.source, options: parsed.options, jsonShape: parsed.jsonShape, accept: c.req.header('accept') ?? null, ifNoneMatch: c.req.header('if-none-match') ?? null },
       { config, origin, budget, cache, waitUntil, tier: variantTier(c.env, config, waitUntil) },
     );
   } finally {

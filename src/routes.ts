@@ -1,68 +1,29 @@
 /**
  * @module routes
- * Maps the three public URL forms onto one parsed request. Pure: a URL and the
- * config in, the source reference and typed options out.
- *
- *   1. path form        GET /<source path>?<options>
- *   2. remote form      GET /?url=<absolute URL or /path>&<options>
- *   3. Cloudflare form  GET /cdn-cgi/image/<k=v,k=v,...>/<source>
+ * The dialect dispatcher: picks which URL grammar a request is in and hands it to
+ * that dialect's module (src/url/). Every dialect is served at the root of the
+ * hostname, so a deployment replacing Thumbor or imgproxy keeps its URLs unchanged.
+ * `DIALECTS` says which are on; they are tried in the order of DIALECT_MODULES
+ * (most specific grammar first; Cloudflare's path form, which takes any path, last).
  */
-import type { Config } from './config';
-import { invalidParam, invalidUrl } from './errors';
-import type { SourceRef } from './origin';
-import { parseOptions, splitCdnCgiOptions, type RawPair } from './options/parse';
-import type { TransformOptions } from './options/types';
-import { resolveSource } from './source';
+import { invalidUrl } from './errors';
+import type { Dialect, DialectContext, DialectResult } from './url/dialect';
+import { cloudflareDialect } from './url/cloudflare';
+import { thumborDialect } from './url/thumbor';
 
-export const CDN_CGI_PREFIX = '/cdn-cgi/image/';
+export type { ParsedRequest, DialectResult } from './url/dialect';
+export { CDN_CGI_PREFIX, parseRequestUrl } from './url/cloudflare';
 
-export interface ParsedRequest {
-  source: SourceRef;
-  options: TransformOptions;
-}
+/** Every dialect Thumbflare speaks, most specific first. Adding one is one line here. */
+export const DIALECT_MODULES: readonly Dialect[] = [thumborDialect, cloudflareDialect];
 
-/** Query parameters as pairs, keeping duplicates so the parser can refuse them. */
-function queryPairs(url: URL): RawPair[] {
-  return [...url.searchParams.entries()];
-}
+export const DIALECT_NAMES: readonly string[] = DIALECT_MODULES.map((d) => d.name);
 
-export function parseRequestUrl(url: URL, config: Config, hasBucket: boolean): ParsedRequest {
-  const limits = { maxDimension: config.maxDimension, allowedWidths: config.allowedWidths, allowedQualities: config.allowedQualities };
-  const settings = { origin: config.origin, hasBucket };
-
-  if (url.pathname.startsWith(CDN_CGI_PREFIX)) {
-    const rest = url.pathname.slice(CDN_CGI_PREFIX.length);
-    const slash = rest.indexOf('/');
-    if (slash <= 0) throw invalidUrl('expected /cdn-cgi/image/<options>/<source>');
-    const options = parseOptions(splitCdnCgiOptions(safeDecode(rest.slice(0, slash))), limits);
-    // The source keeps its own query, less our transport parameters.
-    const query = new URLSearchParams(url.search);
-    query.delete('sig');
-    query.delete('expires');
-    const search = query.size ? `?${query}` : '';
-    return { source: resolveSource(repairScheme(rest.slice(slash + 1)) + search, settings), options };
-  }
-
-  const pairs = queryPairs(url);
-  const urls = pairs.filter(([k]) => k === 'url');
-  if (url.pathname === '/') {
-    if (urls.length !== 1) throw invalidParam('url', urls.length ? 'url is given more than once' : 'url is required');
-    return { source: resolveSource(urls[0]![1], settings), options: parseOptions(pairs, limits) };
-  }
-  if (urls.length) throw invalidParam('url', 'url is only accepted on / (the remote form)');
-  return { source: resolveSource(url.pathname, settings), options: parseOptions(pairs, limits) };
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    throw invalidUrl('options segment is not valid percent-encoding');
-  }
-}
-
-/** Some clients collapse `//` in paths; `https:/host/a.jpg` still means `https://host/a.jpg`. */
-function repairScheme(source: string): string {
-  const m = /^(https?):\/+(.*)$/i.exec(source);
-  return m ? `${m[1]}://${m[2]}` : source.startsWith('/') ? source : `/${source}`;
+/** Maps a request URL onto the engine through the first enabled dialect that claims it. */
+export async function dispatchRequest(url: URL, ctx: DialectContext): Promise<DialectResult> {
+  const enabled = DIALECT_MODULES.filter((d) => ctx.config.dialects.includes(d.name));
+  const only = enabled.length === 1;
+  const dialect = enabled.find((d) => d.claims(url, only));
+  if (!dialect) throw invalidUrl(`the URL is in none of the enabled dialects (${ctx.config.dialects.join(', ')})`);
+  return dialect.parse(url, ctx);
 }

@@ -11,6 +11,7 @@
 import { decodeImage } from './codec/decode';
 import { trimCodecs, wasmMemoryBytes } from './codec/memory';
 import { encodeImage } from './codec/encode';
+import { encodeWithin, type FittedEncode } from './codec/max-bytes';
 import { fitsEncoder, largestFitting } from './codec/capacity';
 import type { DecodeHint, OutputFormat, Raster } from './codec/types';
 import { digestBytes, formatToken, hashStrings, resultCacheKey, sourceCacheTag } from './cache';
@@ -22,7 +23,11 @@ import { chooseFormat, MIME } from './negotiate';
 import { canonicalizeOptions } from './options/parse';
 import type { TransformOptions } from './options/types';
 import { assertNotEmpty, cacheLifetime, fetchSource, type OriginDeps, type Source, type SourceRef } from './origin';
+import { decodeOverlays, fetchOverlays } from './overlays';
 import { runPipeline } from './pipeline';
+import { orientRaster } from './pipeline/orient';
+import { findBorder } from './pipeline/trim-border';
+import { thumborMetadata } from './url/thumbor-meta';
 import { planTransform, type TransformPlan } from './plan';
 import { probeImage, type Probe } from './probe';
 import { baseNameOf, describeSource } from './source';
@@ -33,6 +38,8 @@ export interface ImageRequest {
   options: TransformOptions;
   accept: string | null;
   ifNoneMatch: string | null;
+  /** `thumbor`: format=json answers Thumbor's metadata shape (url/thumbor-meta.ts). */
+  jsonShape?: 'thumbor';
 }
 
 export interface TransformDeps {
@@ -105,7 +112,8 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   const probe = probeImage(source.bytes);
   source.keep?.();
   checkSourceLimits(probe, deps.config.limits);
-  const maxAge = cacheLifetime(source.cacheControl, deps.config.cacheTtl);
+  // A dialect's explicit lifetime (Thumbor's max_age()) wins over the origin's.
+  const maxAge = options.maxAge ?? cacheLifetime(source.cacheControl, deps.config.cacheTtl);
   const { cacheTag } = keys;
 
   if (probe.animated && options.anim && (options.format === undefined || options.format === 'auto')) {
@@ -113,20 +121,32 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   }
 
   const display = { width: probe.displayWidth, height: probe.displayHeight };
-  const plan = planTransform(display, options, deps.config.maxDimension);
+  let plan = planTransform(display, options, deps.config.maxDimension);
   const negotiate = (hasAlpha: boolean) =>
     chooseFormat({ requested: options.format, source: probe.format, hasAlpha, accept: req.accept, output: plan.output });
   if (options.format && options.format !== 'auto' && options.format !== 'json') checkEncoderCapacity(options.format, plan.output);
 
-  if (options.format === 'json') return describeAsJson(source, probe, plan, negotiate(probe.hasAlpha ?? false).format);
+  if (options.format === 'json') {
+    if (req.jsonShape === 'thumbor') return jsonResponse(thumborMetadata({ url: sourceUrlOf(req), width: display.width, height: display.height, frameCount: probe.frames, plan, options }));
+    return describeAsJson(source, probe, plan, negotiate(probe.hasAlpha ?? false).format);
+  }
+  // Overlays are fetched (and refused: 403/404/413) before any pixel work, like the source.
+  const fetchedOverlays = await fetchOverlays(options.draw, {
+    // The overlay's cached copy is its own source: it does not carry the main source's Cache-Tag.
+    origin: { ...deps.origin, cacheTag: undefined },
+    settings: { origin: deps.config.origin, hasBucket: !!deps.origin.bucket },
+    limits: deps.config.limits,
+  });
 
   const hint = decodeHintFor(plan, probe);
-  const pixels = estimatePixels(probe, hint, plan);
+  // Overlays hold their decoded pixels through the pipeline: they count against the budget too.
+  const pixels = estimatePixels(probe, hint, plan) + fetchedOverlays.reduce((n, f) => n + f.probe.width * f.probe.height, 0);
   const meter = new MemoryMeter(source.bytes.byteLength);
   const sample = (jsBytes: number) => meter.sample(jsBytes);
   const releaseCodecs = () => trimCodecs(deps.config.recycleWasmBytes, deps.config.idleWasmBytes);
   const release = await deps.budget.acquire(pixels, deps.config.budgetWaitMs);
   let encoded: Uint8Array;
+  let fitted: FittedEncode;
   let choice: ReturnType<typeof negotiate>;
   try {
     // A large job starts with no idle codec beside it: their 16 MB floors add up.
@@ -139,16 +159,26 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     releaseCodecs();
     const hasAlpha = probe.hasAlpha !== false && scanForAlpha(decoded);
     choice = negotiate(hasAlpha);
+    let orientation = probe.orientation;
+    if (options.trimBorder) {
+      // Trim by colour needs pixels: orient, find the border, and plan again on the trimmed image.
+      decoded = orientRaster(decoded, orientation);
+      orientation = 1;
+      plan = planWithBorder(decoded, display, options, deps.config.maxDimension) ?? plan;
+    }
+    const overlays = await decodeOverlays(fetchedOverlays);
+    if (overlays.length) sample(decoded.data.byteLength + overlays.reduce((n, o) => n + o.raster.data.byteLength, 0));
 
     t = now();
-    const running = runPipeline(decoded, { options, plan, orientation: probe.orientation, display, hasAlpha, format: choice.format }, sample);
+    const running = runPipeline(decoded, { options, plan, orientation, display, hasAlpha, format: choice.format, overlays }, sample);
     decoded = undefined; // the pipeline owns it now and lets it go after its first step
     const result = await running;
     timings.transform = now() - t;
     releaseCodecs();
 
     t = now();
-    encoded = await encodeImage(result, choice.format, options.quality);
+    fitted = await encodeWithin(result, choice.format, options.quality, options.maxBytes, encodeImage);
+    encoded = fitted.bytes;
     timings.encode = now() - t;
     sample(result.data.byteLength + encoded.byteLength);
   } finally {
@@ -167,6 +197,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     timings,
     cache: 'miss',
   });
+  if (!fitted.fits) headers.set('X-Thumbflare-Max-Bytes', 'exceeded');
   if (maxAge !== null && (deps.cache || keys.tier)) {
     const copy = encoded.slice(); // the client's response takes `encoded`
     if (deps.cache) deps.waitUntil(deps.cache.put(keys.cacheKey, new Response(copy, { headers })).catch(() => {}));
@@ -251,6 +282,33 @@ function passThroughAnimation(source: Source, probe: Probe, maxAge: number | nul
       'X-Thumbflare-Passthrough': 'animated',
       'Cache-Tag': cacheTag,
     },
+  });
+}
+
+/** Plans again with the border found by colour (Thumbor's trim) added to `trim`; null when there is no border. */
+function planWithBorder(oriented: Raster, display: { width: number; height: number }, options: TransformOptions, maxDimension: number): TransformPlan | null {
+  const border = findBorder(oriented, options.trimBorder!);
+  if (!border) return null;
+  const fx = display.width / oriented.width;
+  const fy = display.height / oriented.height;
+  const t = options.trim ?? { top: 0, right: 0, bottom: 0, left: 0 };
+  const trim = {
+    top: Math.max(t.top, Math.floor(border.top * fy)),
+    right: Math.max(t.right, Math.floor(border.right * fx)),
+    bottom: Math.max(t.bottom, Math.floor(border.bottom * fy)),
+    left: Math.max(t.left, Math.floor(border.left * fx)),
+  };
+  return planTransform(display, { ...options, trim }, maxDimension);
+}
+
+/** The source as a URL for metadata answers. */
+function sourceUrlOf(req: ImageRequest): string {
+  return req.source.kind === 'url' ? req.source.url.href : req.source.kind === 'r2' ? req.source.key : req.source.path;
+}
+
+function jsonResponse(body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
   });
 }
 

@@ -104,5 +104,10 @@ export function canonicalizeOptions(o: TransformOptions): string {
   const entries = Object.entries(o)
     .filter(([k, v]) => JSON.stringify(v) !== JSON.stringify((DEFAULT_OPTIONS as Record<string, unknown>)[k]))
     .sort(([a], [b]) => (a < b ? -1 : 1));
-  return entries.map(([k, v]) => `${k}=${typeof v === 'object' ? Object.values(v as object).join(':') : String(v)}`).join('&');
+  // Flat objects (gravity, background, trim) keep their short form; nested ones (draw, roundCorner) need all of their structure.
+  const text = (v: unknown) =>
+    typeof v !== 'object' || v === null ? String(v)
+      : Array.isArray(v) || Object.values(v).some((x) => typeof x === 'object') ? JSON.stringify(v)
+        : Object.values(v).join(':');
+  return entries.map(([k, v]) => `${k}=${text(v)}`).join('&');
 }

@@ -4,7 +4,12 @@
  * later stage (negotiation, planning, pipeline, cache key) reads only this.
  */
 
-export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze';
+/**
+ * `outside` (not in Cloudflare's grammar): keep the aspect ratio and cover the box
+ * without cropping, one side equal to the box and the other larger (Thumbor's
+ * full-fit-in; sharp's fit `outside`).
+ */
+export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze' | 'outside';
 
 /** Requested output format; `auto` is resolved by `negotiate.ts`, `json` answers metadata. */
 export type FormatOption = 'jpeg' | 'png' | 'webp' | 'avif' | 'auto' | 'json';
@@ -39,6 +44,9 @@ export interface Overlay {
   left?: number;
   bottom?: number;
   right?: number;
+  /** Largest share (0..1] of the output's width / height the overlay may take, aspect kept (Thumbor's w_ratio/h_ratio). */
+  widthRatio?: number;
+  heightRatio?: number;
 }
 
 /** Straight (not premultiplied) RGBA, each 0..255. */
@@ -84,6 +92,36 @@ export interface TransformOptions {
   colorProfile?: 'srgb' | 'keep';
   /** Upper bound on the encoded size: lossy quality is lowered until it fits (Thumbor/imgproxy `max_bytes`). */
   maxBytes?: number;
+
+  // --- Added for the Thumbor dialect (usable by any dialect; none is in Cloudflare's grammar) ---
+  /** `false`: no fit ever enlarges (Thumbor's fit-in and `no_upscale()`). */
+  enlarge?: boolean;
+  /** Thumbor's `orig`: this side of the box is the (cropped) source's own size. */
+  orig?: 'width' | 'height' | 'both';
+  /**
+   * Thumbor's box rounding (transformer.py): a missing side is first computed from the source's
+   * aspect and rounded half-to-even, and crop-to-fill does not crop when both aspect ratios agree
+   * to two decimals. Keeps output sizes and crops equal to Thumbor's, pixel for pixel.
+   */
+  thumborBox?: boolean;
+  /** Thumbor's adaptive fit-in: swap the box's sides when the source's orientation differs. */
+  adaptive?: boolean;
+  /** Manual crop in displayed source pixels, right/bottom exclusive (Thumbor's `AxB:CxD`); clamped, ignored when empty. */
+  region?: { left: number; top: number; right: number; bottom: number };
+  /** A focal point in displayed source pixels (Thumbor's `focal()`); wins over `gravity`. */
+  focalPixel?: { x: number; y: number };
+  /** Scales the final size by this factor (Thumbor's `proportion()`). */
+  proportion?: number;
+  /** Trim a uniform border by colour (Thumbor's `trim`), taking the colour from a corner. */
+  trimBorder?: { corner: 'top-left' | 'bottom-right'; tolerance: number };
+  /** Added to each channel, -255..255 (Thumbor's `rgb()` and `brightness()`). */
+  rgbOffset?: { r: number; g: number; b: number };
+  /** Rounded corners with radii in output pixels, outside filled with `color` (Thumbor's `round_corner()`). */
+  roundCorner?: { rx: number; ry: number; color: Rgba };
+  /** What fills fit=pad's bars instead of `background`: the image blurred, or its median colour (Thumbor's `fill(blur)`, `fill(auto)`). */
+  padFill?: 'blur' | 'auto';
+  /** Cache-Control max-age of the response, seconds (Thumbor's `max_age()`). */
+  maxAge?: number;
 }
 
 /** Limits that bound option values; they come from the typed config. */

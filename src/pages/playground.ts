@@ -167,10 +167,9 @@ function jsonBlock(value: unknown): string {
 
 export function renderPlaygroundPage(config: Config, version: string): string {
   const n = nonce();
-  // Which dialects the deployment serves (config.dialects, from DIALECTS; a Set or a list,
+  // Which dialects the deployment serves (config.dialects, from DIALECTS,
   // default Cloudflare only). Every dialect's URL is shown; the preview uses an enabled one.
-  const configured = (config as { dialects?: Iterable<string> }).dialects;
-  const dialects = [...new Set(configured ?? ['cloudflare'])].sort();
+  const dialects = [...new Set(config.dialects)].sort();
   const limits: OptionLimits = { maxDimension: config.maxDimension, allowedWidths: config.allowedWidths, allowedQualities: config.allowedQualities };
   const samples = config.origin ? [] : PLAYGROUND_SAMPLES;
   const sourceOptions = [

@@ -5,8 +5,8 @@
  * image as a browser displays it; trim is part of `crop`, in displayed pixels.
  *
  *   orient -> crop (trim + cover window) -> resize -> rotate/flip
- *   -> adjust (brightness, contrast, gamma, saturation) -> blur -> sharpen
- *   -> pad -> flatten (JPEG only)
+ *   -> adjust (brightness, contrast, gamma, saturation) -> rgb offsets -> blur -> sharpen
+ *   -> pad -> round corners -> overlays -> flatten (JPEG only)
  */
 import type { Raster } from '../codec/types';
 import { adjustStep } from './adjust';
@@ -14,7 +14,10 @@ import { blurStep } from './blur';
 import { cropStep } from './crop';
 import { flattenStep } from './flatten';
 import { orientRaster } from './orient';
+import { overlayStep } from './overlay';
 import { padStep } from './pad';
+import { rgbStep } from './rgb';
+import { roundCornerStep } from './round-corner';
 import { resizeStep } from './resize';
 import { rotateStep } from './rotate';
 import { sharpenStep } from './sharpen';
@@ -23,7 +26,7 @@ import type { Step, StepContext } from './step';
 const orientStep: Step = (r, { orientation }) => orientRaster(r, orientation);
 
 export const PIPELINE: readonly Step[] = [
-  orientStep, cropStep, resizeStep, rotateStep, adjustStep, blurStep, sharpenStep, padStep, flattenStep,
+  orientStep, cropStep, resizeStep, rotateStep, adjustStep, rgbStep, blurStep, sharpenStep, padStep, roundCornerStep, overlayStep, flattenStep,
 ];
 
 /**

@@ -1,16 +1,17 @@
 /**
  * @module pipeline/pad
  * fit=pad: places the resized image on a canvas of exactly width x height filled
- * with `background`. The plan computed the canvas before rotate, so this step
+ * with `background` (or, with `padFill`, the image's median colour or a blurred copy: pad-fill.ts). The plan computed the canvas before rotate, so this step
  * runs after rotate with the canvas axes swapped for 90/270.
  */
-import { createRaster, type Step } from './step';
+import { padCanvas } from './pad-fill';
+import type { Step } from './step';
 
-export const padStep: Step = (r, { plan, options }) => {
+export const padStep: Step = async (r, { plan, options, hasAlpha }) => {
   if (!plan.pad) return r;
   const { width, height } = plan.output;
   if (width === r.width && height === r.height) return r;
-  const canvas = createRaster(width, height, options.background);
+  const canvas = await padCanvas(r, width, height, options.background, options.padFill, hasAlpha);
   const left = Math.floor((width - r.width) / 2);
   const top = Math.floor((height - r.height) / 2);
   const rowBytes = r.width * 4;

@@ -4,6 +4,7 @@
  * around it. A step whose option is absent returns its input untouched.
  */
 import type { OutputFormat, Raster } from '../codec/types';
+import type { OverlayImage } from '../overlays';
 import type { TransformOptions } from '../options/types';
 import type { TransformPlan } from '../plan';
 
@@ -17,6 +18,8 @@ export interface StepContext {
   /** Whether the decoded source has any non-opaque pixel. */
   hasAlpha: boolean;
   format: OutputFormat;
+  /** `options.draw`, fetched and decoded before the pipeline runs (overlays.ts). */
+  overlays?: readonly OverlayImage[];
   /** Told the JS pixel bytes a step holds inside itself (e.g. resize's intermediate), for memory accounting. */
   observe?: (jsBytes: number) => void;
 }

@@ -125,10 +125,10 @@ describe('playground controls come from the parameter table', () => {
   });
 
   it('enabled dialects come from config.dialects when a deployment sets them', async () => {
-    const html = renderPlaygroundPage({ ...config, dialects: new Set(['thumbor', 'imgproxy']) } as typeof config, '9.9.9');
+    const html = renderPlaygroundPage({ ...config, dialects: ['thumbor', 'imgproxy'] }, '9.9.9');
     const [dialect] = await collect(html, 'select#dialect');
     expect(dialect!.attrs['data-enabled']).toBe('imgproxy thumbor');
-    const listed = renderPlaygroundPage({ ...config, dialects: ['cloudflare', 'thumbor'] } as unknown as typeof config, '9.9.9');
+    const listed = renderPlaygroundPage({ ...config, dialects: ['cloudflare', 'thumbor'] }, '9.9.9');
     expect((await collect(listed, 'select#dialect'))[0]!.attrs['data-enabled']).toBe('cloudflare thumbor');
   });
 });

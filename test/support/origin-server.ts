@@ -78,6 +78,13 @@ const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> =
     }
     return { type: 'image/png', body: await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer() };
   },
+  // Thumbor dialect: a 200x100 green image inside a 30 px white border (trim), and a 40x20 opaque blue mark (watermark).
+  'bordered.png': async () => {
+    const w = 260, h = 160, px = Buffer.alloc(w * h * 3, 255);
+    for (let y = 30; y < 130; y++) for (let x = 30; x < 230; x++) px.set([0, 160, 0], (y * w + x) * 3);
+    return { type: 'image/png', body: await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer() };
+  },
+  'mark.png': async () => ({ type: 'image/png', body: await sharp({ create: { width: 40, height: 20, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 1 } } }).png().toBuffer() }),
   // Orientation 6 in a PNG eXIf chunk and a WebP EXIF chunk (300x200 stored, 200x300 displayed),
   // with a red left edge so the rotation's direction shows.
   'orient6.png': async () => ({ type: 'image/png', body: await sharp(edgeMarked(300, 200), { raw: { width: 300, height: 200, channels: 3 } }).png().withMetadata({ orientation: 6 }).toBuffer() }),
