@@ -29,6 +29,14 @@ export interface Env {
   IDLE_WASM_BYTES?: string;
   PLAYGROUND?: string;
   DEBUG?: string;
+  // --- dialects and imgproxy (issue 12; see src/url/imgproxy.ts) ---
+  DIALECTS?: string;
+  IMGPROXY_KEY?: string;
+  IMGPROXY_SALT?: string;
+  IMGPROXY_SIGNATURE_SIZE?: string;
+  IMGPROXY_PRESETS?: string;
+  IMGPROXY_WATERMARK_URL?: string;
+  // --- end dialects and imgproxy ---
   ASSETS?: Fetcher;
   SOURCE_BUCKET?: R2Bucket;
 }
@@ -54,6 +62,23 @@ export interface Config {
   idleWasmBytes: number;
   playground: boolean;
   debug: boolean;
+  // --- dialects and imgproxy (issue 12) ---
+  /** URL grammars served at the root (DIALECTS, comma list; default `cloudflare`). */
+  dialects: ReadonlySet<string>;
+  imgproxy: ImgproxyConfig;
+  // --- end dialects and imgproxy ---
+}
+
+/** imgproxy's own configuration names, so an imgproxy deployment's values carry over as they are. */
+export interface ImgproxyConfig {
+  /** Hex-decoded key/salt pairs (IMGPROXY_KEY / IMGPROXY_SALT, comma lists for rotation); empty = signatures unchecked. */
+  keys: { key: Uint8Array; salt: Uint8Array }[];
+  /** Bytes of the HMAC kept before base64 (IMGPROXY_SIGNATURE_SIZE, 1..32, default 32). */
+  signatureSize: number;
+  /** Preset name -> its processing-options path (IMGPROXY_PRESETS: `name=opt/opt,name2=opt`). */
+  presets: ReadonlyMap<string, string>;
+  /** The image the `watermark` option composites (IMGPROXY_WATERMARK_URL). */
+  watermarkUrl?: string;
 }
 
 /** Next.js's default `deviceSizes` + `imageSizes` (with the older 16), for ALLOWED_WIDTHS=nextjs. */
@@ -97,6 +122,8 @@ function parseConfig(env: Env): Config {
     idleWasmBytes: readInt(env, 'IDLE_WASM_BYTES', 32 * 1024 * 1024),
     playground: readBool(env.PLAYGROUND, true),
     debug: readBool(env.DEBUG, false),
+    dialects: readDialects(env.DIALECTS),
+    imgproxy: readImgproxy(env),
   };
 }
 
@@ -120,3 +147,41 @@ function readSet(raw: string | undefined, presets: Record<string, number[]>): Re
   if (values.some((v) => !Number.isInteger(v) || v <= 0)) throw new Error(`config: bad list "${raw}"`);
   return new Set(values);
 }
+
+// --- dialects and imgproxy (issue 12) ---
+const KNOWN_DIALECTS = new Set(['cloudflare', 'thumbor', 'imgproxy']);
+
+function readDialects(raw: string | undefined): ReadonlySet<string> {
+  const names = (raw ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean);
+  for (const d of names) if (!KNOWN_DIALECTS.has(d)) throw new Error(`config: DIALECTS names unknown dialect "${d}"`);
+  return new Set(names.length ? names : ['cloudflare']);
+}
+
+function readHexList(raw: string | undefined, name: string): Uint8Array[] {
+  return (raw ?? '').split(',').map((v) => v.trim()).filter(Boolean).map((hex) => {
+    if (!/^([0-9a-f]{2})+$/i.test(hex)) throw new Error(`config: ${name} must be hex-encoded`);
+    return new Uint8Array(hex.match(/../g)!.map((b) => parseInt(b, 16)));
+  });
+}
+
+/** imgproxy's IMGPROXY_* variables (docs.imgproxy.net/configuration/options#url-signature, #presets). */
+function readImgproxy(env: Env): ImgproxyConfig {
+  const keys = readHexList(env.IMGPROXY_KEY, 'IMGPROXY_KEY');
+  const salts = readHexList(env.IMGPROXY_SALT, 'IMGPROXY_SALT');
+  if (keys.length !== salts.length) throw new Error('config: IMGPROXY_KEY and IMGPROXY_SALT must list as many values');
+  const signatureSize = readInt(env, 'IMGPROXY_SIGNATURE_SIZE', 32);
+  if (signatureSize < 1 || signatureSize > 32) throw new Error('config: IMGPROXY_SIGNATURE_SIZE must be 1..32');
+  const presets = new Map<string, string>();
+  for (const entry of (env.IMGPROXY_PRESETS ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new Error(`config: IMGPROXY_PRESETS entry "${entry}" must be name=options`);
+    presets.set(entry.slice(0, eq).trim(), entry.slice(eq + 1).trim());
+  }
+  return {
+    keys: keys.map((key, i) => ({ key, salt: salts[i]! })),
+    signatureSize,
+    presets,
+    watermarkUrl: env.IMGPROXY_WATERMARK_URL?.trim() || undefined,
+  };
+}
+// --- end dialects and imgproxy ---

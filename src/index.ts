@@ -15,6 +15,7 @@ import { parseRequestUrl } from './routes';
 import { checkSourceUrl, parseSourcePolicy } from './security/source-policy';
 import { verifySignature } from './security/sign';
 import { serveImage } from './transform';
+import { imgproxyShape } from './url/imgproxy';
 
 type AppEnv = { Bindings: Env };
 
@@ -74,7 +75,9 @@ app.get('*', async (c) => {
   if (url.pathname === '/' && !url.searchParams.has('url')) {
     return c.html(renderIndexPage(config), 200, { 'Cache-Control': 'no-store' });
   }
-  if (config.signingKeys.length) await verifySignature(url, config.signingKeys, Math.floor(Date.now() / 1000));
+  // An imgproxy URL checked against IMGPROXY_KEY carries its own signature; with no imgproxy key it still needs `sig`.
+  const imgproxySigned = config.dialects.has('imgproxy') && config.imgproxy.keys.length > 0 && imgproxyShape(url.pathname) !== null;
+  if (config.signingKeys.length && !imgproxySigned) await verifySignature(url, config.signingKeys, Math.floor(Date.now() / 1000));
   const parsed = parseRequestUrl(url, config, !!c.env.SOURCE_BUCKET);
 
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);

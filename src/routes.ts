@@ -13,6 +13,7 @@ import type { SourceRef } from './origin';
 import { parseOptions, splitCdnCgiOptions, type RawPair } from './options/parse';
 import type { TransformOptions } from './options/types';
 import { resolveSource } from './source';
+import { parseImgproxyUrl } from './url/imgproxy';
 
 export const CDN_CGI_PREFIX = '/cdn-cgi/image/';
 
@@ -29,6 +30,13 @@ function queryPairs(url: URL): RawPair[] {
 export function parseRequestUrl(url: URL, config: Config, hasBucket: boolean): ParsedRequest {
   const limits = { maxDimension: config.maxDimension, allowedWidths: config.allowedWidths, allowedQualities: config.allowedQualities };
   const settings = { origin: config.origin, hasBucket };
+
+  // --- imgproxy dialect (issue 12); the dialect dispatcher takes this over at merge ---
+  if (config.dialects.has('imgproxy')) {
+    const r = parseImgproxyUrl(url, config, hasBucket);
+    if (r) return r;
+  }
+  // --- end imgproxy dialect ---
 
   if (url.pathname.startsWith(CDN_CGI_PREFIX)) {
     const rest = url.pathname.slice(CDN_CGI_PREFIX.length);

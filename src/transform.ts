@@ -87,7 +87,9 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   const { options } = req;
   const { timings } = keys;
   assertNotEmpty(source.bytes);
-  const probe = probeImage(source.bytes);
+  const probed = probeImage(source.bytes);
+  // imgproxy `auto_rotate:0`: the stored pixels as they are, EXIF orientation ignored.
+  const probe: Probe = options.autoRotate === false ? { ...probed, orientation: 1 as const, displayWidth: probed.width, displayHeight: probed.height } : probed;
   source.keep?.();
   checkSourceLimits(probe, deps.config.limits);
   const maxAge = cacheLifetime(source.cacheControl, deps.config.cacheTtl);
@@ -133,7 +135,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     releaseCodecs();
 
     t = now();
-    encoded = await encodeImage(result, choice.format, options.quality);
+    encoded = await encodeImage(result, choice.format, options.formatQuality?.[choice.format] ?? options.quality);
     timings.encode = now() - t;
     sample(result.data.byteLength + encoded.byteLength);
   } finally {
@@ -147,7 +149,8 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     negotiated: choice.negotiated,
     maxAge,
     etag,
-    baseName: baseNameOf(req.source),
+    baseName: options.filename ?? baseNameOf(req.source),
+    attachment: options.attachment,
     cacheTag,
     timings,
     cache: 'miss',

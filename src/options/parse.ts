@@ -83,5 +83,7 @@ export function canonicalizeOptions(o: TransformOptions): string {
   const entries = Object.entries(o)
     .filter(([k, v]) => JSON.stringify(v) !== JSON.stringify((DEFAULT_OPTIONS as Record<string, unknown>)[k]))
     .sort(([a], [b]) => (a < b ? -1 : 1));
-  return entries.map(([k, v]) => `${k}=${typeof v === 'object' ? Object.values(v as object).join(':') : String(v)}`).join('&');
+  // Nested values (imgproxy's resizing, overlays) as JSON so no two differ only inside an object.
+  const part = (v: unknown) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+  return entries.map(([k, v]) => `${k}=${typeof v === 'object' ? Object.values(v as object).map(part).join(':') : String(v)}`).join('&');
 }

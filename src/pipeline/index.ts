@@ -6,7 +6,7 @@
  *
  *   orient -> crop (trim + cover window) -> resize -> rotate/flip
  *   -> adjust (brightness, contrast, gamma, saturation) -> blur -> sharpen
- *   -> pad -> flatten (JPEG only)
+ *   -> pixelate -> pad (or imgproxy's extend/padding canvas) -> flatten (JPEG, or asked)
  */
 import type { Raster } from '../codec/types';
 import { adjustStep } from './adjust';
@@ -15,6 +15,7 @@ import { cropStep } from './crop';
 import { flattenStep } from './flatten';
 import { orientRaster } from './orient';
 import { padStep } from './pad';
+import { pixelateStep } from './pixelate';
 import { resizeStep } from './resize';
 import { rotateStep } from './rotate';
 import { sharpenStep } from './sharpen';
@@ -23,7 +24,7 @@ import type { Step, StepContext } from './step';
 const orientStep: Step = (r, { orientation }) => orientRaster(r, orientation);
 
 export const PIPELINE: readonly Step[] = [
-  orientStep, cropStep, resizeStep, rotateStep, adjustStep, blurStep, sharpenStep, padStep, flattenStep,
+  orientStep, cropStep, resizeStep, rotateStep, adjustStep, blurStep, sharpenStep, pixelateStep, padStep, flattenStep,
 ];
 
 /**
