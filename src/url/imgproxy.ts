@@ -516,7 +516,20 @@ export function parseImgproxyUrl(url: URL, config: Config, hasBucket: boolean, n
   if (shape.extension) s.format = format('extension', shape.extension);
 
   if (s.expires !== undefined && s.expires <= nowSeconds) throw notFound('this imgproxy URL has expired');
-  return { source: resolveImgproxySource(shape.source, config, hasBucket), options: toTransformOptions(s) };
+  const options = toTransformOptions(s);
+  checkAllowlists(options, config);
+  return { source: resolveImgproxySource(shape.source, config, hasBucket), options };
+}
+
+/** ALLOWED_WIDTHS / ALLOWED_QUALITIES bound the variants of every dialect, this one included. */
+function checkAllowlists(o: TransformOptions, config: Config): void {
+  if (config.allowedWidths && o.width !== undefined && !config.allowedWidths.has(o.width)) {
+    throw invalidParam('width', `width must be one of ${[...config.allowedWidths].join(', ')} (ALLOWED_WIDTHS)`);
+  }
+  const qualities = [o.quality, ...Object.values(o.formatQuality ?? {})];
+  if (config.allowedQualities && qualities.some((q) => q !== undefined && !config.allowedQualities!.has(q))) {
+    throw invalidParam('quality', `quality must be one of ${[...config.allowedQualities].join(', ')} (ALLOWED_QUALITIES)`);
+  }
 }
 
 function toTransformOptions(s: State): TransformOptions {

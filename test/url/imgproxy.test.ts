@@ -206,6 +206,13 @@ describe('imgproxy URL -> error', () => {
       if (param) expect((error as ImageError).param).toBe(param);
     });
   }
+  it('ALLOWED_WIDTHS and ALLOWED_QUALITIES bound imgproxy URLs too', () => {
+    const cfg = readConfig({ ...BASE, ALLOWED_WIDTHS: '100,200', ALLOWED_QUALITIES: '80,60' });
+    expect(parse(`/x/w:200/plain/${SRC}`, cfg).options.width).toBe(200);
+    expect(() => parse(`/x/w:300/plain/${SRC}`, cfg)).toThrow(expect.objectContaining({ status: 400, param: 'width' }));
+    expect(() => parse(`/x/q:70/plain/${SRC}`, cfg)).toThrow(expect.objectContaining({ status: 400, param: 'quality' }));
+    expect(() => parse(`/x/fq:webp:70/plain/${SRC}`, cfg)).toThrow(expect.objectContaining({ status: 400, param: 'quality' }));
+  });
   it('a watermark without IMGPROXY_WATERMARK_URL is a 400 saying so', () => {
     const cfg = readConfig({ ...BASE, IMGPROXY_WATERMARK_URL: '' });
     expect(() => parse(`/x/wm:0.5/plain/${SRC}`, cfg)).toThrow(/IMGPROXY_WATERMARK_URL/);
