@@ -115,6 +115,14 @@ describe('gravity and crop side (halves.png: red left, blue right)', () => {
     expect(meanColor(px, 100, 0, 100, 100)).toEqual([0, 0, 255, 255]);
     expect(meanColor(px, 200, 0, 100, 100)[3]).toBe(0);
   });
+  it('extend on a JPEG: the canvas flattens onto white, the image sits centred', async () => {
+    const img = await readImage(await get(url(HALVES, { resize: { resizing_type: 'fit', width: 200, height: 200, extend: { extend: 1 } }, format: 'jpg' })));
+    expect([img.format, img.width, img.height]).toEqual(['jpeg', 200, 200]);
+    const px = await decodePixels(img);
+    for (const c of meanColor(px, 0, 0, 200, 40).slice(0, 3)) expect(c).toBeGreaterThan(250);
+    const [r, , b] = meanColor(px, 10, 60, 80, 80);
+    expect(r - b).toBeGreaterThan(230);
+  });
   it('padding is filled with the background, which also flattens', async () => {
     const img = await readImage(await get(url(HALVES, { padding: { top: 10 }, background: '00ff00', format: 'png' })));
     expect([img.width, img.height]).toEqual([220, 120]);

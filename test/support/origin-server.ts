@@ -233,6 +233,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
+  // Node closes idle keep-alive sockets after 5 s by default; workerd may reuse one at that
+  // moment and get "Network connection lost" (a 502 here). Tests idle longer than 5 s
+  // between origin fetches whenever the edge cache answers, so keep sockets open longer.
+  server.keepAliveTimeout = 10 * 60_000;
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('origin server has no port');
