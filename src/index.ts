@@ -69,6 +69,13 @@ app.get('/__thumbflare/memory', (c, next) => {
   return c.json(wasmMemoryBytes(), 200, { 'Cache-Control': 'no-store' });
 });
 
+// --- imgproxy dialect (issue 12): imgproxy's health endpoint, for load balancers moved over unchanged ---
+app.get('/health', (c, next) => {
+  if (!readConfig(c.env).dialects.has('imgproxy')) return next();
+  return c.text('imgproxy is running', 200, { 'Cache-Control': 'no-store' });
+});
+// --- end imgproxy dialect ---
+
 app.get('*', async (c) => {
   const config = readConfig(c.env);
   const url = new URL(c.req.url);

@@ -219,6 +219,11 @@ describe('formats, sources and other options', () => {
     expect((await readImage(await get('/gen/photo-640.jpg?w=100'))).width).toBe(100);
     expect((await readImage(await get('/cdn-cgi/image/w=90/gen/photo-640.jpg'))).width).toBe(90);
   });
+  it("GET /health answers like imgproxy's health check", async () => {
+    const res = await get('/health');
+    expect([res.status, await res.text()]).toEqual([200, 'imgproxy is running']);
+    expect((await get('/health', {})).status).toBe(404); // a source path when the dialect is off
+  });
   it('without imgproxy in DIALECTS an imgproxy URL is not understood', async () => {
     expect((await get(url(PHOTO, { width: 32 }), {})).status).toBe(404);
   });
