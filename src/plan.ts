@@ -220,8 +220,9 @@ function planResizing(display: { width: number; height: number }, o: TransformOp
   const rh = clampInt(region.height * scale.y);
 
   // cropToResult: the requested box (0 = that side as resized), in output pixels.
-  let boxW = o.width ? round(o.width * o.dpr * r.zoom.x) : 0;
-  let boxH = o.height ? round(o.height * o.dpr * r.zoom.y) : 0;
+  const reqW = o.width ? round(o.width * o.dpr * r.zoom.x) : 0;
+  const reqH = o.height ? round(o.height * o.dpr * r.zoom.y) : 0;
+  let [boxW, boxH] = [reqW, reqH];
   if (r.type === 'fill-down' && boxW && boxH) {
     // The resized image is smaller than the box: keep the box's aspect ratio instead of its size.
     const dw = boxW / rw;
@@ -246,9 +247,12 @@ function planResizing(display: { width: number; height: number }, o: TransformOp
   let outH = ch;
   let left = 0;
   let top = 0;
-  if (r.extend && boxW && boxH && (boxW > cw || boxH > ch)) {
-    const at = place(boxW, boxH, cw, ch, r.extend.gravity, r.extend.offset, o.dpr);
-    [outW, outH, left, top] = [Math.max(boxW, cw), Math.max(boxH, ch), at.left, at.top];
+  // extend: onto the box as requested (not as fill-down narrowed it); a side given as 0 is the image's.
+  const extW = Math.max(reqW || cw, cw);
+  const extH = Math.max(reqH || ch, ch);
+  if (r.extend && (extW > cw || extH > ch)) {
+    const at = place(extW, extH, cw, ch, r.extend.gravity, r.extend.offset, o.dpr);
+    [outW, outH, left, top] = [extW, extH, at.left, at.top];
   }
   if (o.padding) {
     const p = o.padding;

@@ -79,6 +79,36 @@ describe('resizing types, sizes and enlarge (source 640x480)', () => {
   }
 });
 
+describe("agreement with imgproxy's own processing tests (processing/processing_test.go, a 200x100 source)", () => {
+  // imgproxy's expected output sizes for its 200x100 test2.jpg, per resizing type,
+  // enlarge and extend: [width, height, outWidth, outHeight]. halves.png is 200x100 too.
+  const BASE: [number, number, number, number][] = [[50, 50, 0, 0], [50, 20, 0, 0], [20, 50, 0, 0], [300, 300, 0, 0], [300, 125, 0, 0], [250, 300, 0, 0], [0, 50, 0, 0], [50, 0, 0, 0], [0, 200, 0, 0], [300, 0, 0, 0]];
+  const out = (table: [number, number][]) => BASE.map(([w, h], i) => [w, h, ...table[i]!] as [number, number, number, number]);
+  const TABLES: [string, NonNullable<Options>['resize'], [number, number, number, number][]][] = [
+    ['fit', { resizing_type: 'fit' }, out([[50, 25], [40, 20], [20, 10], [200, 100], [200, 100], [200, 100], [100, 50], [50, 25], [200, 100], [200, 100]])],
+    ['fit + enlarge', { resizing_type: 'fit', enlarge: 1 }, out([[50, 25], [40, 20], [20, 10], [300, 150], [250, 125], [250, 125], [100, 50], [50, 25], [400, 200], [300, 150]])],
+    ['fit + extend', { resizing_type: 'fit', extend: { extend: 1 } }, out([[50, 50], [50, 20], [20, 50], [300, 300], [300, 125], [250, 300], [100, 50], [50, 25], [200, 200], [300, 100]])],
+    ['fill', { resizing_type: 'fill' }, [...out([[50, 50], [50, 20], [20, 50], [200, 100], [200, 100], [200, 100], [100, 50], [50, 25], [200, 100], [200, 100]]), [300, 50, 200, 50], [100, 300, 100, 100]]],
+    ['fill + enlarge', { resizing_type: 'fill', enlarge: 1 }, out([[50, 50], [50, 20], [20, 50], [300, 300], [300, 125], [250, 300], [100, 50], [50, 25], [400, 200], [300, 150]])],
+    ['fill + extend', { resizing_type: 'fill', extend: { extend: 1 } }, [...out([[50, 50], [50, 20], [20, 50], [300, 300], [300, 125], [250, 300], [100, 50], [50, 25], [200, 200], [300, 100]]), [300, 50, 300, 50], [100, 300, 100, 300]]],
+    ['fill-down', { resizing_type: 'fill-down' }, out([[50, 50], [50, 20], [20, 50], [100, 100], [200, 83], [83, 100], [100, 50], [50, 25], [200, 100], [200, 100]])],
+    ['fill-down + enlarge', { resizing_type: 'fill-down', enlarge: 1 }, out([[50, 50], [50, 20], [20, 50], [300, 300], [300, 125], [250, 300], [100, 50], [50, 25], [400, 200], [300, 150]])],
+    ['fill-down + extend', { resizing_type: 'fill-down', extend: { extend: 1 } }, [...out([[50, 50], [50, 20], [20, 50], [300, 300], [300, 125], [250, 300], [100, 50], [50, 25], [200, 200], [300, 100]]), [300, 50, 300, 50], [100, 300, 100, 300]]],
+  ];
+  for (const [name, resize, rows] of TABLES) {
+    it(`${name}: ${rows.length} sizes as imgproxy gives them`, async () => {
+      const got: string[] = [];
+      const want: string[] = [];
+      for (const [width, height, ow, oh] of rows) {
+        const img = await readImage(await get(url(HALVES, { resize: { ...resize, width, height } })));
+        got.push(`${width}x${height} -> ${img.width}x${img.height}`);
+        want.push(`${width}x${height} -> ${ow}x${oh}`);
+      }
+      expect(got).toEqual(want);
+    });
+  }
+});
+
 describe('gravity and crop side (halves.png: red left, blue right)', () => {
   const fill = (extra: Options): Options => ({ resize: { resizing_type: 'fill', width: 50, height: 100 }, ...extra });
   const CASES: [string, Options, 'red' | 'blue'][] = [
