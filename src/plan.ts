@@ -254,6 +254,15 @@ function planResizing(display: { width: number; height: number }, o: TransformOp
     const at = place(extW, extH, cw, ch, r.extend.gravity, r.extend.offset, o.dpr);
     [outW, outH, left, top] = [extW, extH, at.left, at.top];
   }
+  // extend_aspect_ratio: the smallest canvas of the box's aspect ratio around what we have.
+  if (r.extendAspectRatio && reqW && reqH) {
+    const ar = reqW / reqH;
+    const [w, h] = outW / outH > ar ? [outW, round(outW / ar)] : [round(outH * ar), outH];
+    if (w > outW || h > outH) {
+      const at = place(w, h, outW, outH, r.extendAspectRatio.gravity, r.extendAspectRatio.offset, o.dpr);
+      [outW, outH, left, top] = [w, h, left + at.left, top + at.top];
+    }
+  }
   if (o.padding) {
     const p = o.padding;
     const [pt, pr, pb, pl] = [p.top, p.right, p.bottom, p.left].map((v) => round(v * o.dpr)) as [number, number, number, number];

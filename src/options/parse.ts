@@ -83,7 +83,9 @@ export function canonicalizeOptions(o: TransformOptions): string {
   const entries = Object.entries(o)
     .filter(([k, v]) => JSON.stringify(v) !== JSON.stringify((DEFAULT_OPTIONS as Record<string, unknown>)[k]))
     .sort(([a], [b]) => (a < b ? -1 : 1));
-  // Nested values (imgproxy's resizing, overlays) as JSON so no two differ only inside an object.
-  const part = (v: unknown) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
-  return entries.map(([k, v]) => `${k}=${typeof v === 'object' ? Object.values(v as object).map(part).join(':') : String(v)}`).join('&');
+  // Flat objects (gravity, colours, trim) as their values; nested ones (imgproxy's resizing,
+  // overlays) as JSON, keys included, so two optional sub-fields can never collide.
+  const flat = (v: object) => Object.values(v).every((x) => typeof x !== 'object' || x === null);
+  const text = (v: unknown) => (typeof v !== 'object' || v === null ? String(v) : flat(v) ? Object.values(v).join(':') : JSON.stringify(v));
+  return entries.map(([k, v]) => `${k}=${text(v)}`).join('&');
 }

@@ -129,6 +129,8 @@ export interface Resizing {
   region?: { width: number; height: number; gravity: GravityOption; offset?: GravityOffset };
   /** imgproxy `extend`: grow the canvas to the requested box, placing the image by gravity. */
   extend?: { gravity: Gravity; offset?: GravityOffset };
+  /** imgproxy `extend_aspect_ratio`: grow the canvas to the box's aspect ratio, placing the image by gravity. */
+  extendAspectRatio?: { gravity: Gravity; offset?: GravityOffset };
 }
 // --- end imgproxy semantics ---
 

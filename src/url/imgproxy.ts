@@ -43,6 +43,7 @@ interface State {
   height: number;
   enlarge: boolean;
   extend?: { gravity: Gravity; offset?: GravityOffset };
+  extendAspectRatio?: { gravity: Gravity; offset?: GravityOffset };
   gravity: GravityOption;
   offset?: GravityOffset;
   /** `crop`; its gravity is the main one unless it names its own. */
@@ -158,15 +159,15 @@ function resizingType(s: State, name: string, raw: string): void {
   s.type = raw as State['type'];
 }
 
-function extend(s: State, name: string, args: string[]): void {
+function extend(s: State, name: string, args: string[], key: 'extend' | 'extendAspectRatio' = 'extend'): void {
   if (given(args[0])) {
     if (!bool(name, args[0])) {
-      s.extend = undefined;
+      s[key] = undefined;
       return;
     }
-  } else if (!s.extend) return;
+  } else if (!s[key]) return;
   const g = args.length > 1 ? gravity(name, args.slice(1), false) : { gravity: NAMED_GRAVITY.ce! };
-  s.extend = { gravity: g.gravity as Gravity, offset: g.offset };
+  s[key] = { gravity: g.gravity as Gravity, offset: g.offset };
 }
 
 /** width, height, enlarge, extend...: the tail `rs` and `s` share. */
@@ -248,6 +249,10 @@ const OPTIONS: [names: string[], apply: Apply][] = [
   [['extend', 'ex'], (s, a, n) => {
     arity(n, a, 1, 4);
     extend(s, n, a);
+  }],
+  [['extend_aspect_ratio', 'extend_ar', 'exar'], (s, a, n) => {
+    arity(n, a, 1, 4);
+    extend(s, n, a, 'extendAspectRatio');
   }],
   [['gravity', 'g'], (s, a, n) => {
     arity(n, a, 1, 3);
@@ -544,6 +549,7 @@ function toTransformOptions(s: State): TransformOptions {
     ...(s.offset && { offset: s.offset }),
     ...(region && { region }),
     ...(s.extend && { extend: s.extend }),
+    ...(s.extendAspectRatio && { extendAspectRatio: s.extendAspectRatio }),
   };
   if (s.width) o.width = s.width;
   if (s.height) o.height = s.height;

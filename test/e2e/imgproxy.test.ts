@@ -95,6 +95,26 @@ describe("agreement with imgproxy's own processing tests (processing/processing_
     ['fill-down + enlarge', { resizing_type: 'fill-down', enlarge: 1 }, out([[50, 50], [50, 20], [20, 50], [300, 300], [300, 125], [250, 300], [100, 50], [50, 25], [400, 200], [300, 150]])],
     ['fill-down + extend', { resizing_type: 'fill-down', extend: { extend: 1 } }, [...out([[50, 50], [50, 20], [20, 50], [300, 300], [300, 125], [250, 300], [100, 50], [50, 25], [200, 200], [300, 100]]), [300, 50, 300, 50], [100, 300, 100, 300]]],
   ];
+  // extend_aspect_ratio is its own option; imgproxy's tables use a slightly different size list for it.
+  const AR: [number, number][] = [[50, 50], [50, 20], [20, 50], [300, 300], [300, 125], [250, 500], [0, 50], [50, 0], [0, 200], [300, 0]];
+  const outAr = (table: [number, number][]) => AR.map(([w, h], i) => [w, h, ...table[i]!] as [number, number, number, number]);
+  const AR_TABLES: [string, NonNullable<Options>['resize'], [number, number, number, number][]][] = [
+    ['fit + extend_aspect_ratio', { resizing_type: 'fit' }, outAr([[50, 50], [50, 20], [20, 50], [200, 200], [240, 100], [200, 400], [100, 50], [50, 25], [200, 100], [200, 100]])],
+    ['fill + extend_aspect_ratio', { resizing_type: 'fill' }, [...outAr([[50, 50], [50, 20], [20, 50], [200, 200], [240, 100], [200, 400], [100, 50], [50, 25], [200, 100], [200, 100]]), [300, 50, 300, 50], [100, 300, 100, 300]]],
+    ['fill-down + extend_aspect_ratio', { resizing_type: 'fill-down' }, out([[50, 50], [50, 20], [20, 50], [100, 100], [200, 83], [83, 100], [100, 50], [50, 25], [200, 100], [200, 100]])],
+  ];
+  for (const [name, resize, rows] of AR_TABLES) {
+    it(`${name}: ${rows.length} sizes as imgproxy gives them`, async () => {
+      const got: string[] = [];
+      const want: string[] = [];
+      for (const [width, height, ow, oh] of rows) {
+        const img = await readImage(await get(url(HALVES, { resize: { ...resize, width, height }, extend_aspect_ratio: { extend: 1 } })));
+        got.push(`${width}x${height} -> ${img.width}x${img.height}`);
+        want.push(`${width}x${height} -> ${ow}x${oh}`);
+      }
+      expect(got).toEqual(want);
+    });
+  }
   for (const [name, resize, rows] of TABLES) {
     it(`${name}: ${rows.length} sizes as imgproxy gives them`, async () => {
       const got: string[] = [];

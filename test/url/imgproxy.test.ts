@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { readConfig, type Env } from '../../src/config';
 import { ImageError } from '../../src/errors';
+import { canonicalizeOptions } from '../../src/options/parse';
 import { imgproxyScale } from '../../src/plan';
 import { parseRequestUrl } from '../../src/routes';
 import { describeSource } from '../../src/source';
@@ -41,6 +42,8 @@ const VALID: [string, Record<string, unknown>][] = [
   [`/x/dpr:0.5/plain/${SRC}`, { dpr: 0.5 }],
   [`/x/el:1/plain/${SRC}`, { resizing: { type: 'fit', enlarge: true, zoom: { x: 1, y: 1 }, minWidth: 0, minHeight: 0 } }],
   [`/x/ex:1:nowe/plain/${SRC}`, { resizing: { type: 'fit', enlarge: false, zoom: { x: 1, y: 1 }, minWidth: 0, minHeight: 0, extend: { gravity: { x: 0, y: 0 } } } }],
+  [`/x/exar:1:so/plain/${SRC}`, { resizing: { type: 'fit', enlarge: false, zoom: { x: 1, y: 1 }, minWidth: 0, minHeight: 0, extendAspectRatio: { gravity: { x: 0.5, y: 1 } } } }],
+  [`/x/extend_aspect_ratio:1/extend_ar:0/plain/${SRC}`, { resizing: { type: 'fit', enlarge: false, zoom: { x: 1, y: 1 }, minWidth: 0, minHeight: 0 } }],
   [`/x/g:no/plain/${SRC}`, { gravity: { x: 0.5, y: 0 } }],
   [`/x/g:so/plain/${SRC}`, { gravity: { x: 0.5, y: 1 } }],
   [`/x/g:ea/plain/${SRC}`, { gravity: { x: 1, y: 0.5 } }],
@@ -119,6 +122,31 @@ describe('imgproxy URL -> options', () => {
     const cfg = readConfig({ ...BASE, IMGPROXY_PRESETS: 'default=q:60/rs:fill:50:50' });
     expect(parse(`/x/plain/${SRC}`, cfg).options).toMatchObject({ quality: 60, width: 50 });
     expect(parse(`/x/q:95/plain/${SRC}`, cfg).options).toMatchObject({ quality: 95, width: 50 });
+  });
+});
+
+describe('imgproxy options in the cache key', () => {
+  // The result cache and ETag key on canonicalizeOptions: options that render differently must differ there.
+  const DIFFERENT: [string, string][] = [
+    ['rs:fit:300:300:0:1', 'rs:fit:300:300/exar:1'],
+    ['rs:fit:300:300:0:1:no', 'rs:fit:300:300:0:1:so'],
+    ['g:we:10:0', 'g:we:0:10'],
+    ['c:100:50', 'c:50:100'],
+    ['c:100:50:no', 'g:no/c:100:50:so'],
+    ['rt:fill', 'rt:fill-down'],
+    ['wm:0.5:nowe:5:0', 'wm:0.5:nowe:0:5'],
+    ['cb:1', 'cb:2'],
+    ['pd:1:2', 'pd:2:1'],
+  ];
+  for (const [a, b] of DIFFERENT) {
+    it(`${a} and ${b} have different cache keys`, () => {
+      const key = (o: string) => canonicalizeOptions(parse(`/x/${o}/plain/${SRC}`).options);
+      expect(key(a)).not.toBe(key(b));
+    });
+  }
+  it('the same options spelled differently share one key', () => {
+    const key = (o: string) => canonicalizeOptions(parse(`/x/${o}/plain/${SRC}`).options);
+    expect(key('rs:fill:300:200')).toBe(key('resizing_type:fill/w:300/height:200'));
   });
 });
 
