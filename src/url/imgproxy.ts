@@ -82,8 +82,8 @@ function initialState(): State {
 
 interface Context {
   config: Config;
-  /** Preset names being expanded, to refuse a preset that includes itself. */
-  expanding: string[];
+  /** Presets already applied: imgproxy applies each at most once per URL, which also ends loops. */
+  used: Set<string>;
 }
 
 type Apply = (s: State, args: string[], name: string, ctx: Context) => void;
@@ -398,10 +398,10 @@ export const IMGPROXY_OPTION_NAMES: readonly string[] = OPTIONS.flatMap(([names]
 function applyPreset(s: State, preset: string, option: string, ctx: Context): void {
   const body = ctx.config.imgproxy.presets.get(preset);
   if (body === undefined) fail(option, `unknown preset ${quote(preset)} (IMGPROXY_PRESETS)`);
-  if (ctx.expanding.includes(preset)) fail(option, `preset ${quote(preset)} includes itself`);
-  ctx.expanding.push(preset);
+  // imgproxy skips a preset it has already applied (its "recursive preset usage" warning).
+  if (ctx.used.has(preset)) return;
+  ctx.used.add(preset);
   for (const segment of body.split('/').filter(Boolean)) applySegment(s, segment, ctx);
-  ctx.expanding.pop();
 }
 
 function applySegment(s: State, segment: string, ctx: Context): void {
@@ -515,7 +515,7 @@ export function parseImgproxyUrl(url: URL, config: Config, hasBucket: boolean, n
   }
 
   const s = initialState();
-  const ctx: Context = { config, expanding: [] };
+  const ctx: Context = { config, used: new Set() };
   if (config.imgproxy.presets.has('default')) applyPreset(s, 'default', 'preset', ctx);
   for (const segment of shape.options) applySegment(s, segment, ctx);
   if (shape.extension) s.format = format('extension', shape.extension);
