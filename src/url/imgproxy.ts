@@ -125,7 +125,7 @@ function arity(name: string, args: string[], min: number, max: number): void {
   if (args.length < min || args.length > max) fail(name, `takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${args.length}`);
 }
 
-/** Sets `key` from `raw` unless the argument is empty (imgproxy: empty keeps the current value). */
+/** True when an argument is present and non-empty (imgproxy: an empty argument keeps the current value). */
 const given = (raw: string | undefined): raw is string => raw !== undefined && raw !== '';
 
 const NAMED_GRAVITY: Record<string, Gravity> = {
