@@ -33,6 +33,13 @@ export interface Env {
   THUMBOR_SECURITY_KEY?: string;
   THUMBOR_ALLOW_UNSAFE?: string;
   THUMBOR_LOADER?: string;
+  // --- imgproxy (issue 12; see src/url/imgproxy.ts) ---
+  IMGPROXY_KEY?: string;
+  IMGPROXY_SALT?: string;
+  IMGPROXY_SIGNATURE_SIZE?: string;
+  IMGPROXY_PRESETS?: string;
+  IMGPROXY_WATERMARK_URL?: string;
+  // --- end imgproxy ---
   ASSETS?: Fetcher;
   SOURCE_BUCKET?: R2Bucket;
   /** The shared variant tier (src/variant-tier.ts); unbound = off. */
@@ -72,6 +79,7 @@ export interface Config {
   /** URL dialects served at the root, in `DIALECTS` (src/routes.ts). */
   dialects: readonly string[];
   thumbor: ThumborConfig;
+  imgproxy: ImgproxyConfig;
 }
 
 /** Thumbor dialect settings (src/url/thumbor.ts). */
@@ -82,6 +90,18 @@ export interface ThumborConfig {
   allowUnsafe: boolean;
   /** How an image path without a scheme is loaded: from ORIGIN/R2/samples, or as `http(s)://` + path (Thumbor's HTTP loader). */
   loader: 'origin' | 'http' | 'https';
+}
+
+/** imgproxy's own configuration names, so an imgproxy deployment's values carry over as they are. */
+export interface ImgproxyConfig {
+  /** Hex-decoded key/salt pairs (IMGPROXY_KEY / IMGPROXY_SALT, comma lists for rotation); empty = signatures unchecked. */
+  keys: { key: Uint8Array; salt: Uint8Array }[];
+  /** Bytes of the HMAC kept before base64 (IMGPROXY_SIGNATURE_SIZE, 1..32, default 32). */
+  signatureSize: number;
+  /** Preset name -> its processing-options path (IMGPROXY_PRESETS: `name=opt/opt,name2=opt`). */
+  presets: ReadonlyMap<string, string>;
+  /** The image the `watermark` option composites (IMGPROXY_WATERMARK_URL). */
+  watermarkUrl?: string;
 }
 
 /** Next.js's default `deviceSizes` + `imageSizes` (with the older 16), for ALLOWED_WIDTHS=nextjs. */
@@ -130,6 +150,7 @@ function parseConfig(env: Env): Config {
     cacheName: env.CACHE_NAME?.trim() || undefined,
     dialects: readDialects(env.DIALECTS),
     thumbor: readThumbor(env, parseSigningKeys(env.SIGNING_KEYS).length > 0),
+    imgproxy: readImgproxy(env),
   };
 }
 
@@ -177,3 +198,34 @@ function readSet(raw: string | undefined, presets: Record<string, number[]>): Re
   if (values.some((v) => !Number.isInteger(v) || v <= 0)) throw new Error(`config: bad list "${raw}"`);
   return new Set(values);
 }
+
+// --- dialects and imgproxy (issue 12) ---
+
+function readHexList(raw: string | undefined, name: string): Uint8Array[] {
+  return (raw ?? '').split(',').map((v) => v.trim()).filter(Boolean).map((hex) => {
+    if (!/^([0-9a-f]{2})+$/i.test(hex)) throw new Error(`config: ${name} must be hex-encoded`);
+    return new Uint8Array(hex.match(/../g)!.map((b) => parseInt(b, 16)));
+  });
+}
+
+/** imgproxy's IMGPROXY_* variables (docs.imgproxy.net/configuration/options#url-signature, #presets). */
+function readImgproxy(env: Env): ImgproxyConfig {
+  const keys = readHexList(env.IMGPROXY_KEY, 'IMGPROXY_KEY');
+  const salts = readHexList(env.IMGPROXY_SALT, 'IMGPROXY_SALT');
+  if (keys.length !== salts.length) throw new Error('config: IMGPROXY_KEY and IMGPROXY_SALT must list as many values');
+  const signatureSize = readInt(env, 'IMGPROXY_SIGNATURE_SIZE', 32);
+  if (signatureSize < 1 || signatureSize > 32) throw new Error('config: IMGPROXY_SIGNATURE_SIZE must be 1..32');
+  const presets = new Map<string, string>();
+  for (const entry of (env.IMGPROXY_PRESETS ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new Error(`config: IMGPROXY_PRESETS entry "${entry}" must be name=options`);
+    presets.set(entry.slice(0, eq).trim(), entry.slice(eq + 1).trim());
+  }
+  return {
+    keys: keys.map((key, i) => ({ key, salt: salts[i]! })),
+    signatureSize,
+    presets,
+    watermarkUrl: env.IMGPROXY_WATERMARK_URL?.trim() || undefined,
+  };
+}
+// --- end dialects and imgproxy ---

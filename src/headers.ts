@@ -22,6 +22,8 @@ export interface ImageHeaderInput {
   maxAge: number | null;
   etag: string;
   baseName: string;
+  /** Content-Disposition: attachment (imgproxy `return_attachment`) instead of inline. */
+  attachment?: boolean;
   cacheTag: string;
   timings: StageTimings;
   cache: 'hit' | 'miss';
@@ -32,7 +34,7 @@ export function buildImageHeaders(h: ImageHeaderInput): Headers {
     'Content-Type': MIME[h.format],
     'Cache-Control': h.maxAge === null ? 'no-store' : `public, max-age=${h.maxAge}`,
     ETag: h.etag,
-    'Content-Disposition': `inline; filename="${h.baseName}.${EXTENSION[h.format]}"`,
+    'Content-Disposition': `${h.attachment ? 'attachment' : 'inline'}; filename="${h.baseName}.${EXTENSION[h.format]}"`,
     'X-Content-Type-Options': 'nosniff',
     'Cache-Tag': h.cacheTag,
     'Server-Timing': formatServerTiming(h.timings, h.cache),

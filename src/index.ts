@@ -93,6 +93,13 @@ function variantTier(env: Env, config: Config, waitUntil: (p: Promise<unknown>) 
   });
 }
 
+// --- imgproxy dialect (issue 12): imgproxy's health endpoint, for load balancers moved over unchanged ---
+app.get('/health', (c, next) => {
+  if (!readConfig(c.env).dialects.includes('imgproxy')) return next();
+  return c.text('imgproxy is running', 200, { 'Cache-Control': 'no-store' });
+});
+// --- end imgproxy dialect ---
+
 app.get('*', async (c) => {
   const config = readConfig(c.env);
   const url = new URL(c.req.url);

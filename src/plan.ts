@@ -9,7 +9,7 @@
  * refer to the final image, i.e. to the axes after `rotate`, as in Cloudflare's API.
  */
 import { invalidParam, tooLarge } from './errors';
-import type { TransformOptions, Trim } from './options/types';
+import type { Gravity, GravityOffset, GravityOption, Resizing, TransformOptions, Trim } from './options/types';
 
 export interface Rect {
   left: number;
@@ -27,12 +27,18 @@ export interface TransformPlan {
   pad?: Rect;
   /** Final output size, after rotate and pad. */
   output: { width: number; height: number };
+  /**
+   * A canvas in the output frame (after rotate/flip) with the image at left/top: imgproxy's
+   * extend and padding. Filled with `background` when asked, else transparent.
+   */
+  canvas?: Rect & { fill: 'background' | 'transparent' };
 }
 
 const clampInt = (n: number) => Math.max(1, Math.round(n));
 
 /** Computes the geometry for a displayed source of width x height. */
 export function planTransform(source: { width: number; height: number }, o: TransformOptions, maxDimension: number): TransformPlan {
+  if (o.resizing) return planResizing(source, o, o.resizing, maxDimension);
   const trim = withRegion(o.trim ?? { top: 0, right: 0, bottom: 0, left: 0 }, o.region, source);
   const availW = source.width - trim.left - trim.right;
   const availH = source.height - trim.top - trim.bottom;
@@ -171,3 +177,186 @@ function placeWindow(area: Rect, w: number, h: number, g: { x: number; y: number
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+// --- imgproxy geometry (issue 12) ---
+// Follows imgproxy's own order (processing/prepare.go, crop.go, extend.go, padding.go):
+// crop region -> scale (calcScale) -> rotate/flip -> crop to the requested box by
+// gravity -> extend onto the box -> padding. It works in the rotated+flipped frame, as
+// imgproxy does, and maps the cut back to the displayed source for our pipeline.
+
+const round = (n: number) => Math.round(n);
+
+/** imgproxy's calcScale: x and y scale factors for a srcW x srcH region. */
+export function imgproxyScale(srcW: number, srcH: number, o: TransformOptions, r: Resizing): { x: number; y: number } {
+  const dstW = o.width ? o.width : srcW;
+  const dstH = o.height ? o.height : srcH;
+  let ws = dstW === srcW ? 1 : srcW / dstW;
+  let hs = dstH === srcH ? 1 : srcH / dstH;
+  ws /= o.dpr;
+  hs /= o.dpr;
+  if (ws !== 1 || hs !== 1) {
+    let type = r.type;
+    if (type === 'auto') {
+      // Same orientation (both landscape or both portrait): fill; otherwise fit.
+      type = (srcW - srcH >= 0) === (dstW - dstH >= 0) ? 'fill' : 'fit';
+    }
+    if (!o.width && type !== 'force') ws = hs;
+    else if (!o.height && type !== 'force') hs = ws;
+    else if (type === 'fit') ws = hs = Math.max(ws, hs);
+    else if (type === 'fill' || type === 'fill-down') ws = hs = Math.min(ws, hs);
+  }
+  ws /= r.zoom.x;
+  hs /= r.zoom.y;
+  if (!r.enlarge) {
+    if (ws < 1) {
+      hs /= ws;
+      ws = 1;
+    }
+    if (hs < 1) {
+      ws /= hs;
+      hs = 1;
+    }
+  }
+  if (r.minWidth > 0 && srcW / r.minWidth < ws) {
+    const min = srcW / r.minWidth;
+    hs /= ws / min;
+    ws = min;
+  }
+  if (r.minHeight > 0 && srcH / r.minHeight < hs) {
+    const min = srcH / r.minHeight;
+    ws /= hs / min;
+    hs = min;
+  }
+  ws = Math.min(ws, srcW);
+  hs = Math.min(hs, srcH);
+  return { x: 1 / ws, y: 1 / hs };
+}
+
+/** imgproxy's calcPosition: where an inner box sits in an outer one, by gravity and offsets, clamped inside. */
+function position(outer: number, inner: number, g: number, offset: number | undefined, offsetScale: number): number {
+  let pos: number;
+  if (offset === undefined) {
+    pos = g * outer - inner / 2; // focus point (and named gravities without offsets: same after clamping)
+  } else {
+    const off = offset >= 1 || offset <= -1 ? offset * offsetScale : offset * outer;
+    // Offsets push inward from the anchored edge: away from the right/bottom edge for east/south.
+    pos = g * (outer - inner) + (g === 1 ? -off : off);
+  }
+  return Math.round(Math.min(Math.max(0, outer - inner), Math.max(0, pos)));
+}
+
+function point(g: GravityOption): Gravity {
+  // Content-aware modes are resolved to a focal point before planning (src/focus/); centre until then.
+  return typeof g === 'string' ? { x: 0.5, y: 0.5 } : g;
+}
+
+function place(outerW: number, outerH: number, w: number, h: number, g: GravityOption, off: GravityOffset | undefined, scale: number): Rect {
+  const p = point(g);
+  return { left: position(outerW, w, p.x, off?.x, scale), top: position(outerH, h, p.y, off?.y, scale), width: w, height: h };
+}
+
+/** imgproxy's calcCropSize: 0 is the whole side, < 1 a fraction, >= 1 pixels. */
+function regionSize(full: number, v: number): number {
+  if (v === 0) return full;
+  return Math.min(full, v >= 1 ? Math.floor(v) : Math.max(1, round(full * v)));
+}
+
+function planResizing(display: { width: number; height: number }, o: TransformOptions, r: Resizing, maxDimension: number): TransformPlan {
+  const quarter = o.rotate === 90 || o.rotate === 270;
+  // The rotated frame, where imgproxy measures every size and gravity.
+  const W = quarter ? display.height : display.width;
+  const H = quarter ? display.width : display.height;
+
+  let region: Rect = { left: 0, top: 0, width: W, height: H };
+  if (r.region) {
+    const w = regionSize(W, r.region.width);
+    const h = regionSize(H, r.region.height);
+    region = place(W, H, w, h, r.region.gravity, r.region.offset, 1);
+  }
+
+  const scale = imgproxyScale(region.width, region.height, o, r);
+  const rw = clampInt(region.width * scale.x);
+  const rh = clampInt(region.height * scale.y);
+
+  // cropToResult: the requested box (0 = that side as resized), in output pixels.
+  const reqW = o.width ? round(o.width * o.dpr * r.zoom.x) : 0;
+  const reqH = o.height ? round(o.height * o.dpr * r.zoom.y) : 0;
+  let [boxW, boxH] = [reqW, reqH];
+  if (r.type === 'fill-down' && boxW && boxH) {
+    // The resized image is smaller than the box: keep the box's aspect ratio instead of its size.
+    const dw = boxW / rw;
+    const dh = boxH / rh;
+    if (dw > dh && dw > 1) {
+      boxH = round((rw * boxH) / boxW);
+      boxW = rw;
+    } else if (dh > dw && dh > 1) {
+      boxW = round((rh * boxW) / boxH);
+      boxH = rh;
+    }
+  }
+  const cw = boxW ? Math.min(boxW, rw) : rw;
+  const ch = boxH ? Math.min(boxH, rh) : rh;
+  const win = place(rw, rh, cw, ch, o.gravity, r.offset, o.dpr);
+  const fx = region.width / rw;
+  const fy = region.height / rh;
+  const cut: Rect = { left: region.left + win.left * fx, top: region.top + win.top * fy, width: cw * fx, height: ch * fy };
+
+  let canvas: TransformPlan['canvas'];
+  let outW = cw;
+  let outH = ch;
+  let left = 0;
+  let top = 0;
+  // extend: onto the box as requested (not as fill-down narrowed it); a side given as 0 is the image's.
+  const extW = Math.max(reqW || cw, cw);
+  const extH = Math.max(reqH || ch, ch);
+  if (r.extend && (extW > cw || extH > ch)) {
+    const at = place(extW, extH, cw, ch, r.extend.gravity, r.extend.offset, o.dpr);
+    [outW, outH, left, top] = [extW, extH, at.left, at.top];
+  }
+  // extend_aspect_ratio: the smallest canvas of the box's aspect ratio around what we have.
+  if (r.extendAspectRatio && reqW && reqH) {
+    const ar = reqW / reqH;
+    const [w, h] = outW / outH > ar ? [outW, round(outW / ar)] : [round(outH * ar), outH];
+    if (w > outW || h > outH) {
+      const at = place(w, h, outW, outH, r.extendAspectRatio.gravity, r.extendAspectRatio.offset, o.dpr);
+      [outW, outH, left, top] = [w, h, left + at.left, top + at.top];
+    }
+  }
+  if (o.padding) {
+    const p = o.padding;
+    const [pt, pr, pb, pl] = [p.top, p.right, p.bottom, p.left].map((v) => round(v * o.dpr)) as [number, number, number, number];
+    [outW, outH, left, top] = [outW + pl + pr, outH + pt + pb, left + pl, top + pt];
+  }
+  if (outW !== cw || outH !== ch) {
+    canvas = { left, top, width: outW, height: outH, fill: o.flatten ? 'background' : 'transparent' };
+  }
+  if (outW > maxDimension || outH > maxDimension) {
+    throw tooLarge(`output ${outW}x${outH} exceeds MAX_DIMENSION ${maxDimension}`, 'width');
+  }
+  return {
+    crop: toDisplayFrame(cut, W, H, o),
+    resize: quarter ? { width: ch, height: cw } : { width: cw, height: ch },
+    output: { width: outW, height: outH },
+    canvas,
+  };
+}
+
+/** Maps a rect of the rotated+flipped frame (W x H) back to the displayed source: undo flip, then rotate. */
+function toDisplayFrame(rect: Rect, W: number, H: number, o: TransformOptions): Rect {
+  let { left, top } = rect;
+  const { width, height } = rect;
+  if (o.flip === 'h' || o.flip === 'hv') left = W - left - width;
+  if (o.flip === 'v' || o.flip === 'hv') top = H - top - height;
+  // W x H is the rotated frame, so the display frame is H x W for quarter turns.
+  switch (o.rotate) {
+    case 90: // clockwise: display x = rotated y, display y = (display height - 1) - rotated x
+      return { left: top, top: W - left - width, width: height, height: width };
+    case 270:
+      return { left: H - top - height, top: left, width: height, height: width };
+    case 180:
+      return { left: W - left - width, top: H - top - height, width, height };
+    default:
+      return { left, top, width, height };
+  }
+}
+// --- end imgproxy geometry ---

@@ -9,13 +9,14 @@
 import { invalidUrl } from './errors';
 import type { Dialect, DialectContext, DialectResult } from './url/dialect';
 import { cloudflareDialect } from './url/cloudflare';
+import { imgproxyDialect } from './url/imgproxy';
 import { thumborDialect } from './url/thumbor';
 
 export type { ParsedRequest, DialectResult } from './url/dialect';
 export { CDN_CGI_PREFIX, parseRequestUrl } from './url/cloudflare';
 
 /** Every dialect Thumbflare speaks, most specific first. Adding one is one line here. */
-export const DIALECT_MODULES: readonly Dialect[] = [thumborDialect, cloudflareDialect];
+export const DIALECT_MODULES: readonly Dialect[] = [thumborDialect, imgproxyDialect, cloudflareDialect];
 
 export const DIALECT_NAMES: readonly string[] = DIALECT_MODULES.map((d) => d.name);
 

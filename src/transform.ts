@@ -109,7 +109,9 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   const { options } = req;
   const { timings } = keys;
   assertNotEmpty(source.bytes);
-  const probe = probeImage(source.bytes);
+  const probed = probeImage(source.bytes);
+  // imgproxy `auto_rotate:0`: the stored pixels as they are, EXIF orientation ignored.
+  const probe: Probe = options.autoRotate === false ? { ...probed, orientation: 1 as const, displayWidth: probed.width, displayHeight: probed.height } : probed;
   source.keep?.();
   checkSourceLimits(probe, deps.config.limits);
   // A dialect's explicit lifetime (Thumbor's max_age()) wins over the origin's.
@@ -177,7 +179,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     releaseCodecs();
 
     t = now();
-    fitted = await encodeWithin(result, choice.format, options.quality, options.maxBytes, encodeImage);
+    fitted = await encodeWithin(result, choice.format, options.formatQuality?.[choice.format] ?? options.quality, options.maxBytes, encodeImage);
     encoded = fitted.bytes;
     timings.encode = now() - t;
     sample(result.data.byteLength + encoded.byteLength);
@@ -192,7 +194,8 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     negotiated: choice.negotiated,
     maxAge,
     etag,
-    baseName: baseNameOf(req.source),
+    baseName: options.filename ?? baseNameOf(req.source),
+    attachment: options.attachment,
     cacheTag,
     timings,
     cache: 'miss',

@@ -104,10 +104,9 @@ export function canonicalizeOptions(o: TransformOptions): string {
   const entries = Object.entries(o)
     .filter(([k, v]) => JSON.stringify(v) !== JSON.stringify((DEFAULT_OPTIONS as Record<string, unknown>)[k]))
     .sort(([a], [b]) => (a < b ? -1 : 1));
-  // Flat objects (gravity, background, trim) keep their short form; nested ones (draw, roundCorner) need all of their structure.
-  const text = (v: unknown) =>
-    typeof v !== 'object' || v === null ? String(v)
-      : Array.isArray(v) || Object.values(v).some((x) => typeof x === 'object') ? JSON.stringify(v)
-        : Object.values(v).join(':');
+  // Flat objects (gravity, colours, trim) as their values; nested ones (imgproxy's resizing,
+  // overlays) as JSON, keys included, so two optional sub-fields can never collide.
+  const flat = (v: object) => Object.values(v).every((x) => typeof x !== 'object' || x === null);
+  const text = (v: unknown) => (typeof v !== 'object' || v === null ? String(v) : flat(v) ? Object.values(v).join(':') : JSON.stringify(v));
   return entries.map(([k, v]) => `${k}=${text(v)}`).join('&');
 }

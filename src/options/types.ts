@@ -122,7 +122,56 @@ export interface TransformOptions {
   padFill?: 'blur' | 'auto';
   /** Cache-Control max-age of the response, seconds (Thumbor's `max_age()`). */
   maxAge?: number;
+
+  // --- imgproxy semantics (issue 12): set by src/url/imgproxy.ts, honoured by plan.ts and the pipeline ---
+  /** imgproxy's geometry; when set, plan.ts follows it instead of `fit` (docs.imgproxy.net/usage/processing). */
+  resizing?: Resizing;
+  /** Extra canvas around the result, in CSS pixels (times dpr), filled with `background` or transparent. */
+  padding?: Trim;
+  /** Block size of the pixelate filter, in CSS pixels (times dpr). */
+  pixelate?: number;
+  /** Composite transparency onto `background` whatever the output format (imgproxy's `background` does). */
+  flatten?: boolean;
+  /** false: ignore the EXIF orientation (imgproxy `auto_rotate:0`); the stored pixels are used as they are. */
+  autoRotate?: boolean;
+  /** Per-output-format quality, chosen once the format is known (imgproxy `format_quality`). */
+  formatQuality?: Partial<Record<'jpeg' | 'png' | 'webp' | 'avif', number>>;
+  /** Content-Disposition basename (without extension) and disposition. */
+  filename?: string;
+  attachment?: boolean;
+  /** Changes the cache key and nothing else (imgproxy `cachebuster`). */
+  cacheBuster?: string;
+  // --- end imgproxy semantics ---
 }
+
+// --- imgproxy semantics (issue 12) ---
+/** Gravity offsets: >= 1 is pixels (times dpr), < 1 a fraction of the outer size; inward from the anchored edge. */
+export interface GravityOffset {
+  x: number;
+  y: number;
+}
+
+/**
+ * imgproxy's resizing model (its processing/prepare.go calcScale, crop.go cropToResult,
+ * extend.go): independent x/y scales from the resizing type, no enlarging unless asked,
+ * then a crop to the requested box, then an optional extend onto the box.
+ */
+export interface Resizing {
+  type: 'fit' | 'fill' | 'fill-down' | 'force' | 'auto';
+  enlarge: boolean;
+  zoom: { x: number; y: number };
+  minWidth: number;
+  minHeight: number;
+  /** Offsets of the main `gravity` (named gravities only). */
+  offset?: GravityOffset;
+  /** imgproxy `crop`: a region cut before resizing; sizes >= 1 are pixels, < 1 fractions, 0 the full side. */
+  region?: { width: number; height: number; gravity: GravityOption; offset?: GravityOffset };
+  /** imgproxy `extend`: grow the canvas to the requested box, placing the image by gravity. */
+  extend?: { gravity: Gravity; offset?: GravityOffset };
+  /** imgproxy `extend_aspect_ratio`: grow the canvas to the box's aspect ratio, placing the image by gravity. */
+  extendAspectRatio?: { gravity: Gravity; offset?: GravityOffset };
+}
+// --- end imgproxy semantics ---
 
 /** Limits that bound option values; they come from the typed config. */
 export interface OptionLimits {

@@ -7,7 +7,8 @@
 import type { Step } from './step';
 
 export const flattenStep: Step = (r, { format, options }) => {
-  if (format !== 'jpeg') return r;
+  // imgproxy's `background` flattens every format (options.flatten); otherwise only JPEG needs it.
+  if (format !== 'jpeg' && !options.flatten) return r;
   const { r: br, g: bg, b: bb } = options.background;
   const d = r.data;
   let out: Uint8Array | undefined;

@@ -6,7 +6,8 @@
  *
  *   orient -> crop (trim + cover window) -> resize -> rotate/flip
  *   -> adjust (brightness, contrast, gamma, saturation) -> rgb offsets -> blur -> sharpen
- *   -> pad -> round corners -> overlays -> flatten (JPEG only)
+ *   -> pixelate -> pad (or imgproxy's extend/padding canvas) -> round corners -> overlays
+ *   -> flatten (JPEG, or asked)
  */
 import type { Raster } from '../codec/types';
 import { adjustStep } from './adjust';
@@ -16,6 +17,7 @@ import { flattenStep } from './flatten';
 import { orientRaster } from './orient';
 import { overlayStep } from './overlay';
 import { padStep } from './pad';
+import { pixelateStep } from './pixelate';
 import { rgbStep } from './rgb';
 import { roundCornerStep } from './round-corner';
 import { resizeStep } from './resize';
@@ -26,7 +28,7 @@ import type { Step, StepContext } from './step';
 const orientStep: Step = (r, { orientation }) => orientRaster(r, orientation);
 
 export const PIPELINE: readonly Step[] = [
-  orientStep, cropStep, resizeStep, rotateStep, adjustStep, rgbStep, blurStep, sharpenStep, padStep, roundCornerStep, overlayStep, flattenStep,
+  orientStep, cropStep, resizeStep, rotateStep, adjustStep, rgbStep, blurStep, sharpenStep, pixelateStep, padStep, roundCornerStep, overlayStep, flattenStep,
 ];
 
 /**
