@@ -11,19 +11,18 @@
 import { decodeImage } from './codec/decode';
 import { trimCodecs, wasmMemoryBytes } from './codec/memory';
 import { encodeImage } from './codec/encode';
-import { fitsEncoder, largestFitting } from './codec/capacity';
-import type { DecodeHint, OutputFormat, Raster } from './codec/types';
+import type { DecodeHint, Raster } from './codec/types';
 import { digestBytes, formatToken, hashStrings, resultCacheKey } from './cache';
 import type { Config } from './config';
-import { ImageError, tooLarge } from './errors';
+import { ImageError } from './errors';
 import { buildImageHeaders, matchesIfNoneMatch, notModified, type StageTimings } from './headers';
-import { checkSourceLimits, isScalableJpeg, type PixelBudget } from './limits';
-import { chooseFormat, MIME } from './negotiate';
+import { admitOutput, checkSourceLimits, isScalableJpeg, MEMORY_BUDGET_BYTES, type OutputDecision, type OutputRequest, type PixelBudget } from './limits';
+import { chooseFormat, MIME, type FormatChoice } from './negotiate';
 import { canonicalizeOptions } from './options/parse';
 import type { TransformOptions } from './options/types';
 import { assertNotEmpty, cacheLifetime, fetchSource, type OriginDeps, type Source, type SourceRef } from './origin';
 import { runPipeline } from './pipeline';
-import { planTransform, type TransformPlan } from './plan';
+import type { TransformPlan } from './plan';
 import { probeImage, type Probe } from './probe';
 import { baseNameOf, describeSource } from './source';
 
@@ -98,24 +97,36 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   }
 
   const display = { width: probe.displayWidth, height: probe.displayHeight };
-  const plan = planTransform(display, options, deps.config.maxDimension);
-  const negotiate = (hasAlpha: boolean) =>
-    chooseFormat({ requested: options.format, source: probe.format, hasAlpha, accept: req.accept, output: plan.output });
-  if (options.format && options.format !== 'auto' && options.format !== 'json') checkEncoderCapacity(options.format, plan.output);
+  // The one memory rule, before any pixel work, on every path (the JSON form too):
+  // a plan and a format whose estimated peak fits, or 413 naming the largest that does.
+  const admission: OutputRequest = {
+    probe,
+    sourceBytes: source.bytes.byteLength,
+    options,
+    accept: req.accept,
+    maxDimension: deps.config.maxDimension,
+    hasAlpha: probe.hasAlpha !== false,
+    wasm: { recycleBytes: deps.config.recycleWasmBytes, idleBytes: deps.config.idleWasmBytes },
+  };
+  const decision = admitOutput(admission);
+  const { plan, hint } = decision;
 
-  if (options.format === 'json') return describeAsJson(source, probe, plan, negotiate(probe.hasAlpha ?? false).format);
+  if (options.format === 'json') return describeAsJson(source, probe, decision);
 
-  const hint = decodeHintFor(plan, probe);
   const pixels = estimatePixels(probe, hint, plan);
   const meter = new MemoryMeter(source.bytes.byteLength);
   const sample = (jsBytes: number) => meter.sample(jsBytes);
-  const releaseCodecs = () => trimCodecs(deps.config.recycleWasmBytes, deps.config.idleWasmBytes);
+  const releaseCodecs = decision.dropBetweenStages
+    ? () => trimCodecs(0, 0)
+    : () => trimCodecs(deps.config.recycleWasmBytes, deps.config.idleWasmBytes);
   const release = await deps.budget.acquire(pixels, deps.config.budgetWaitMs);
   let encoded: Uint8Array;
-  let choice: ReturnType<typeof negotiate>;
+  let choice: FormatChoice;
+  let estimate: number;
   try {
-    // A large job starts with no idle codec beside it: their 16 MB floors add up.
-    if (pixels * 4 > LARGE_JOB_BYTES) trimCodecs(0, 0);
+    // Idle codec instances from earlier requests go first when they and this job would not fit together.
+    if (decision.estimate(decision.choice.format, wasmMemoryBytes().total).bytes > MEMORY_BUDGET_BYTES) trimCodecs(0, 0);
+    const residentBytes = wasmMemoryBytes().total;
     let t = now();
     let decoded: Raster | undefined = await decodeImage(source.bytes, probe.format, hint);
     timings.decode = now() - t;
@@ -123,7 +134,12 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     // Between stages too: the decoder's grown heap must not sit beside the encoder's.
     releaseCodecs();
     const hasAlpha = probe.hasAlpha !== false && scanForAlpha(decoded);
-    choice = negotiate(hasAlpha);
+    // An opaque image may take a different universal format (JPEG, not PNG); the
+    // same rule picks it: every candidate is checked against the same estimate.
+    choice = hasAlpha === admission.hasAlpha
+      ? decision.choice
+      : chooseFormat({ requested: options.format, source: probe.format, hasAlpha, accept: req.accept, fits: decision.fits }) ?? decision.choice;
+    estimate = decision.estimate(choice.format, residentBytes).bytes;
 
     t = now();
     const running = runPipeline(decoded, { options, plan, orientation: probe.orientation, display, hasAlpha, format: choice.format }, sample);
@@ -152,6 +168,8 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     timings,
     cache: 'miss',
   });
+  // Cloudflare serves WebP for an AVIF too large to encode; say which format replaced the one asked for.
+  if (choice.fallbackFrom) headers.set('X-Thumbflare-Format-Fallback', `${choice.fallbackFrom}->${choice.format}`);
   if (maxAge !== null && deps.cache) {
     deps.waitUntil(deps.cache.put(keys.cacheKey, new Response(encoded.slice(), { headers })).catch(() => {}));
   }
@@ -160,6 +178,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   if (deps.config.debug) {
     res.headers.set('X-Thumbflare-Wasm-Bytes', String(meter.wasmPeakBytes));
     res.headers.set('X-Thumbflare-Peak-Bytes', String(meter.peakBytes));
+    res.headers.set('X-Thumbflare-Estimated-Peak-Bytes', String(estimate));
   }
   return res;
 }
@@ -180,31 +199,6 @@ class MemoryMeter {
     this.wasmPeakBytes = Math.max(this.wasmPeakBytes, wasm);
     this.peakBytes = Math.max(this.peakBytes, wasm + this.sourceBytes + jsBytes);
   }
-}
-
-/** Jobs whose pixels take more than this start by dropping every idle codec instance. */
-const LARGE_JOB_BYTES = 48 * 1024 * 1024;
-
-/** 413 when an explicitly requested format cannot be encoded this large, naming the largest that can. */
-function checkEncoderCapacity(format: OutputFormat, output: { width: number; height: number }): void {
-  if (fitsEncoder(format, output.width, output.height)) return;
-  const largest = largestFitting(format, output.width, output.height);
-  throw tooLarge(
-    `output ${output.width}x${output.height} is too large to encode as ${format} within the isolate's memory; the largest ${format} that fits is ${largest.width}x${largest.height} (format=auto falls back to a format that fits)`,
-    'format',
-  );
-}
-
-/**
- * The smallest stored-orientation size the decoder may shrink to on load and
- * still give the resize step at least as many pixels as it outputs.
- */
-export function decodeHintFor(plan: TransformPlan, probe: Probe): DecodeHint {
-  const scale = Math.max(plan.resize.width / plan.crop.width, plan.resize.height / plan.crop.height);
-  if (scale >= 1) return {};
-  const w = Math.ceil(probe.displayWidth * scale);
-  const h = Math.ceil(probe.displayHeight * scale);
-  return probe.orientation >= 5 ? { minWidth: h, minHeight: w } : { minWidth: w, minHeight: h };
 }
 
 /** Pixels this transform holds at its peak: the decoded raster plus the output. */
@@ -237,7 +231,9 @@ function passThroughAnimation(source: Source, probe: Probe, maxAge: number | nul
   });
 }
 
-function describeAsJson(source: Source, probe: Probe, plan: TransformPlan, format: string): Response {
+/** The JSON form: what the image request with the same parameters would produce, from the same rule. */
+function describeAsJson(source: Source, probe: Probe, decision: OutputDecision): Response {
+  const { plan, choice } = decision;
   const body = {
     source: {
       format: probe.format,
@@ -249,7 +245,13 @@ function describeAsJson(source: Source, probe: Probe, plan: TransformPlan, forma
       frames: probe.frames,
       bytes: source.bytes.byteLength,
     },
-    output: { format, width: plan.output.width, height: plan.output.height },
+    output: {
+      format: choice.format,
+      width: plan.output.width,
+      height: plan.output.height,
+      ...(choice.fallbackFrom ? { fallback: `${choice.fallbackFrom}->${choice.format}` } : {}),
+      estimatedPeakBytes: decision.estimate(choice.format, 0).bytes,
+    },
   };
   return new Response(JSON.stringify(body), {
     headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
