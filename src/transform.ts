@@ -20,7 +20,7 @@ import { admitOutput, checkSourceLimits, isScalableJpeg, MEMORY_BUDGET_BYTES, ty
 import { chooseFormat, MIME, type FormatChoice } from './negotiate';
 import { canonicalizeOptions } from './options/parse';
 import type { TransformOptions } from './options/types';
-import { assertNotEmpty, cacheLifetime, fetchSource, type OriginDeps, type Source, type SourceRef } from './origin';
+import { assertNotEmpty, cacheLifetime, checkSourceRef, fetchSource, type OriginDeps, type Source, type SourceRef } from './origin';
 import { runPipeline } from './pipeline';
 import type { TransformPlan } from './plan';
 import { probeImage, type Probe } from './probe';
@@ -44,6 +44,8 @@ export interface TransformDeps {
 const now = () => performance.now();
 
 export async function serveImage(req: ImageRequest, deps: TransformDeps): Promise<Response> {
+  // URL -> policy -> cache: nothing is looked up for a source the policy refuses.
+  checkSourceRef(req.source, deps.origin.checkUrl);
   const sourceId = describeSource(req.source);
   const canonical = canonicalizeOptions(req.options);
   const cacheKey = resultCacheKey(sourceId, canonical, formatToken(req.options.format, req.accept));
