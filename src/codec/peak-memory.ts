@@ -120,8 +120,11 @@ export function estimatePeakBytes(job: PeakJob, w: WasmState): PeakEstimate {
   const resident = [w.residentBytes, decWasm];
   let carry = afterTrim(resident, w);
 
-  // Pipeline, JS pixel buffers only (each step holds its input and its output).
+  // Pipeline: each step's JS pixel buffers (its input and its output), plus the
+  // WASM instances steps grew (resampler, Photon), which stay live until the
+  // trim after the last step.
   const pipeline: number[] = [];
+  let pipelineWasm = 0;
   let cur = D * RGBA;
   if (probe.orientation !== 1) pipeline.push(cur * 2);
   const fx = dec.width / (probe.orientation >= 5 ? probe.displayHeight : probe.displayWidth);
@@ -137,20 +140,26 @@ export function estimatePeakBytes(job: PeakJob, w: WasmState): PeakEstimate {
   pipeline.push(resizeJsBytes(cur, cropW, cropH, rw, rh));
   const resizeWasm = resizeWasmBytes(cropW, cropH, rw, rh);
   resident.push(resizeWasm);
-  pipeline.push(cur + resizeWasm);
+  pipelineWasm += resizeWasm;
   cur = R;
   const rotations = (options.rotate ? 1 : 0) + (options.flip ? 1 : 0);
   if (rotations) pipeline.push(cur * (1 + rotations));
   if (options.brightness !== undefined || options.contrast !== undefined || options.gamma !== undefined || options.saturation !== undefined) pipeline.push(cur * 2);
-  // Photon filters: a WASM copy in, the filtered image and a copy out, beside the JS input and output.
-  if (options.blur || options.sharpen) pipeline.push(cur * 2 + 3 * cur + 2 * MiB);
+  // Photon filters: a WASM copy in, the image, its working buffers and a copy out
+  // (measured: ~6x the raster for blur then sharpen, one instance), beside the JS input and output.
+  if (options.blur || options.sharpen) {
+    const photon = 6 * cur + 4 * MiB;
+    pipeline.push(cur * 2);
+    resident.push(photon);
+    pipelineWasm += photon;
+  }
   const O = plan.output.width * plan.output.height * RGBA;
   if (plan.pad) {
     pipeline.push(cur + O);
   }
   cur = O;
   if (job.format === 'jpeg' && job.mayHaveAlpha) pipeline.push(cur * 2);
-  stages.push(['pipeline', carry + Math.max(0, ...pipeline)]);
+  stages.push(['pipeline', carry + pipelineWasm + Math.max(0, ...pipeline)]);
   carry = afterTrim(resident, w);
 
   // Encode: the output raster plus the encoder's working set (WASM or JS) and the encoded bytes.

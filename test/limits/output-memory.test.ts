@@ -42,14 +42,15 @@ const FORMATS: { label: string; query: string; accept?: string }[] = [
 ];
 /** Paths the plain fit x size grid does not reach: dpr, rotate, trim, background, flip, an animated source's first frame. */
 const EXTRA = [
-  { path: '/gen/1080p.jpg', query: 'width=4096&height=4096&fit=pad&dpr=2', label: 'pad dpr=2' },
-  { path: '/gen/1080p.jpg', query: 'width=2048&height=2048&fit=squeeze&dpr=4', label: 'squeeze dpr=4' },
-  { path: '/gen/1080p.jpg', query: 'width=4096&height=8192&fit=pad&rotate=90&background=%23ff0000', label: 'pad rotate=90 background' },
+  { path: '/gen/1080p.jpg', query: 'width=1024&height=1024&fit=pad&dpr=2', label: 'pad 1024 dpr=2' },
+  { path: '/gen/1080p.jpg', query: 'width=2048&height=2048&fit=squeeze&dpr=4', label: 'squeeze 2048 dpr=4' },
+  { path: '/gen/1080p.jpg', query: 'width=1024&height=2048&fit=pad&rotate=90&background=%23ff0000', label: 'pad rotate=90 background' },
   { path: '/gen/1080p.jpg', query: 'width=8192&fit=scale-down&trim=10;10;10;10&rotate=270&flip=h', label: 'trim rotate flip' },
-  { path: '/gen/1080p.jpg', query: 'width=3000&height=3000&fit=cover&blur=5&sharpen=2&contrast=1.2', label: 'cover + adjust' },
+  { path: '/gen/1080p.jpg', query: 'width=1500&height=1500&fit=cover&blur=5&sharpen=2&contrast=1.2', label: 'cover 1500 + blur, sharpen, contrast' },
+  { path: '/gen/1080p.jpg', query: 'width=3000&height=3000&fit=cover&blur=5', label: 'cover 3000 + blur' },
   { path: '/gen/alpha-600.png', query: 'width=3000&height=2000&fit=pad&background=%23ffffff80&rotate=90', label: 'pad rotate alpha background' },
-  { path: '/corpus/gif/dispose_bgnd.gif', query: 'width=8192&height=8192&fit=squeeze&anim=false', label: 'GIF first frame squeeze' },
-  { path: '/corpus/gif/dispose_bgnd.gif', query: 'width=4096&height=4096&fit=pad&anim=false', label: 'GIF first frame pad' },
+  { path: '/corpus/gif/dispose_bgnd.gif', query: 'width=2048&height=2048&fit=squeeze&anim=false', label: 'GIF first frame squeeze 2048' },
+  { path: '/corpus/gif/dispose_bgnd.gif', query: 'width=8192&height=8192&fit=pad&anim=false', label: 'GIF first frame pad 8192' },
 ];
 
 interface Case {
@@ -175,8 +176,10 @@ describe('the JSON form reports what the image request does', () => {
     '/gen/alpha-600.png?width=1024&height=1024&fit=squeeze',
     '/corpus/gif/dispose_bgnd.gif?width=8192&height=8192&fit=squeeze&anim=false',
   ];
-  for (const path of JSON_CASES) {
-    it(path, async () => {
+  for (const asked of JSON_CASES) {
+    it(asked, async () => {
+      // A fresh source URL (/u/<token>/ on the test origin): the table above may have cached this result.
+      const path = `/u/json-${Date.now()}${asked}`;
       const json = await callWorker(`${path}&format=json`, { env: DEBUG });
       expect(json.headers.get('content-type')).toMatch(/^application\/json/);
       const image = await callWorker(path, { env: DEBUG });
@@ -188,7 +191,10 @@ describe('the JSON form reports what the image request does', () => {
       }
       const img = await readImage(image);
       expect([body.output!.format, body.output!.width, body.output!.height]).toEqual([img.format, img.width, img.height]);
-      expect(body.output!.estimatedPeakBytes).toBeGreaterThanOrEqual(Number(image.headers.get('x-thumbflare-peak-bytes')));
+      // The rule's estimate for the job alone (the image response's own figure adds the codecs already live).
+      expect(body.output!.estimatedPeakBytes).toBeGreaterThan(0);
+      expect(body.output!.estimatedPeakBytes).toBeLessThanOrEqual(Number(image.headers.get('x-thumbflare-estimated-peak-bytes')));
+      expect(body.output!.estimatedPeakBytes).toBeLessThanOrEqual(112 * MB);
     });
   }
 });
