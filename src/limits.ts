@@ -3,8 +3,18 @@
  * Refuses, before decoding, what would not fit in an isolate's 128 MB, and
  * shares one pixel budget between the transforms an isolate runs at once.
  * Figures behind the defaults are in README.md ("Limits").
+ *
+ * The output rule ({@link admitOutput}) is the one every request passes, whatever
+ * its format choice: the plan's peak memory is estimated (codec/peak-memory) for
+ * each candidate format and the first that fits the budget is used; when none
+ * does, 413 names the largest output that would.
  */
+import { estimatePeakBytes, type PeakEstimate, type WasmState } from './codec/peak-memory';
+import type { DecodeHint, OutputFormat } from './codec/types';
 import { busy, tooLarge } from './errors';
+import { chooseFormat, type FormatChoice } from './negotiate';
+import type { TransformOptions } from './options/types';
+import { decodeHintFor, planTransform, type TransformPlan } from './plan';
 import type { Probe } from './probe';
 
 export interface SourceLimits {
@@ -46,6 +56,124 @@ export function checkSourceLimits(probe: Probe, limits: SourceLimits): void {
   if (probe.frames > limits.maxFrames) {
     throw tooLarge(`source has ${probe.frames} frames; MAX_FRAMES is ${limits.maxFrames}`);
   }
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * What one transform may hold at its estimated peak: well under the isolate's
+ * 128 MB, which also holds the compiled codecs, the JS heap and other requests
+ * (the pixel budget below keeps concurrent large jobs apart).
+ */
+export const MEMORY_BUDGET_BYTES = 112 * MiB;
+
+export interface OutputRequest {
+  probe: Probe;
+  sourceBytes: number;
+  options: TransformOptions;
+  accept: string | null;
+  maxDimension: number;
+  /** Whether the decoded image has transparency; before decoding, what the header allows. */
+  hasAlpha: boolean;
+  wasm: Pick<WasmState, 'recycleBytes' | 'idleBytes'>;
+  /** JS bytes the job holds from start to end besides its own stages (decoded overlays). */
+  heldBytes?: number;
+}
+
+export interface OutputDecision {
+  plan: TransformPlan;
+  hint: DecodeHint;
+  choice: FormatChoice;
+  /**
+   * The job fits only if its decoder's and resampler's instances are dropped
+   * between stages instead of kept warm (a path that fits, for large outputs).
+   */
+  dropBetweenStages: boolean;
+  /** The job's estimated peak encoded as `format`, with `residentBytes` of other live WASM beside it. */
+  estimate(format: OutputFormat, residentBytes: number): PeakEstimate;
+  /** The rule itself: the job as `format`, alone in the isolate, fits the budget. */
+  fits(format: OutputFormat): boolean;
+}
+
+/** An estimate with bytes held through the whole job (overlays) added at its peak. */
+function withHeld(e: PeakEstimate, held = 0): PeakEstimate {
+  return held ? { ...e, bytes: e.bytes + held } : e;
+}
+
+/** Plans `options` and picks the first candidate format whose estimated peak fits, or null. */
+function tryOutput(req: OutputRequest, options: TransformOptions): OutputDecision | null {
+  const { probe } = req;
+  const plan = planTransform({ width: probe.displayWidth, height: probe.displayHeight }, options, req.maxDimension);
+  const hint = decodeHintFor(plan, probe);
+  const estimateAs = (format: OutputFormat, residentBytes: number, dropBetweenStages: boolean) =>
+    withHeld(
+      estimatePeakBytes(
+        { probe, sourceBytes: req.sourceBytes, plan, hint, options, format, mayHaveAlpha: probe.hasAlpha !== false },
+        { residentBytes, ...req.wasm, dropBetweenStages },
+      ),
+      req.heldBytes,
+    );
+  const fitsWarm = (f: OutputFormat) => estimateAs(f, 0, false).bytes <= MEMORY_BUDGET_BYTES;
+  const fits = (f: OutputFormat) => fitsWarm(f) || estimateAs(f, 0, true).bytes <= MEMORY_BUDGET_BYTES;
+  const choice = chooseFormat({ requested: options.format, source: probe.format, hasAlpha: req.hasAlpha, accept: req.accept, fits });
+  if (!choice) return null;
+  // Whether to drop instances between stages is decided for the admitted format; a
+  // format re-chosen after decoding (opaque after all) is never heavier than it.
+  const dropBetweenStages = !fitsWarm(choice.format);
+  const estimate = (format: OutputFormat, residentBytes: number) => estimateAs(format, residentBytes, dropBetweenStages);
+  return { plan, hint, choice, dropBetweenStages, estimate, fits };
+}
+
+/**
+ * The one memory rule, run before any pixel work on every path: the plan, the
+ * decoder's shrink-on-load hint and a format (the requested one, or its
+ * fallback) whose whole job fits MEMORY_BUDGET_BYTES. Throws 413 naming the
+ * largest output of the same shape that fits when no format does.
+ */
+export function admitOutput(req: OutputRequest): OutputDecision {
+  const decision = tryOutput(req, req.options);
+  if (decision) return decision;
+  const plan = planTransform({ width: req.probe.displayWidth, height: req.probe.displayHeight }, req.options, req.maxDimension);
+  const worst = withHeld(
+    estimatePeakBytes(
+      { probe: req.probe, sourceBytes: req.sourceBytes, plan, hint: decodeHintFor(plan, req.probe), options: req.options, format: 'jpeg', mayHaveAlpha: req.probe.hasAlpha !== false },
+      { residentBytes: 0, ...req.wasm },
+    ),
+    req.heldBytes,
+  );
+  const asked = `output ${plan.output.width}x${plan.output.height} needs an estimated ${(worst.bytes / MiB).toFixed(0)} MiB at its peak (${worst.stage}) even in the leanest format, over the ${MEMORY_BUDGET_BYTES / MiB} MiB a transform may use`;
+  const largest = largestFitting(req, plan);
+  if (!largest) throw tooLarge(`${asked}; the source cannot be transformed within the isolate's memory at any output size`);
+  const { width, height } = largest.plan.output;
+  throw tooLarge(`${asked}; the largest that fits is ${width}x${height} (as ${largest.choice.format})`, 'width');
+}
+
+/** Binary search on a scale of the requested size for the largest plan that passes the rule. */
+function largestFitting(req: OutputRequest, full: TransformPlan): OutputDecision | null {
+  const { options } = req;
+  const scaled = (k: number): TransformOptions => {
+    if (options.width === undefined && options.height === undefined) {
+      // No size asked: the output is the (trimmed, rotated) source; ask for a smaller width.
+      return { ...options, width: Math.max(1, Math.floor((full.output.width * k) / options.dpr)) };
+    }
+    return {
+      ...options,
+      ...(options.width !== undefined ? { width: Math.max(1, Math.floor(options.width * k)) } : {}),
+      ...(options.height !== undefined ? { height: Math.max(1, Math.floor(options.height * k)) } : {}),
+    };
+  };
+  let best: OutputDecision | null = null;
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 24; i++) {
+    const mid = (lo + hi) / 2;
+    const d = tryOutput(req, scaled(mid));
+    if (d) {
+      best = d;
+      lo = mid;
+    } else hi = mid;
+  }
+  return best;
 }
 
 /**

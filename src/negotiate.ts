@@ -9,7 +9,6 @@
  * sends `image/*`; they only license JPEG/PNG. Formats Thumbflare cannot encode
  * (JPEG XL, which Chromium lists first) are never picked.
  */
-import { fitsEncoder } from './codec/capacity';
 import type { OutputFormat, SourceFormat } from './codec/types';
 import type { FormatOption } from './options/types';
 
@@ -17,6 +16,8 @@ export interface FormatChoice {
   format: OutputFormat;
   /** True when the choice depended on Accept: the response needs `Vary: Accept`. */
   negotiated: boolean;
+  /** The explicitly requested format this one replaces because that one does not fit. */
+  fallbackFrom?: OutputFormat;
 }
 
 export interface NegotiateInput {
@@ -24,7 +25,8 @@ export interface NegotiateInput {
   source: SourceFormat;
   hasAlpha: boolean;
   accept: string | null;
-  output: { width: number; height: number };
+  /** Whether the whole job, encoded as this format, fits in the isolate's memory (limits.ts). */
+  fits: (format: OutputFormat) => boolean;
 }
 
 /** Parses an Accept header into media type -> q (RFC 9110 §12.4.2 weights). */
@@ -59,20 +61,34 @@ function defaultFormat(source: SourceFormat): OutputFormat {
   return source === 'gif' ? 'png' : source;
 }
 
-export function chooseFormat(input: NegotiateInput): FormatChoice {
-  const { requested, output } = input;
-  const fits = (f: OutputFormat) => fitsEncoder(f, output.width, output.height);
-  // JPEG fits whatever the other encoders cannot (codec/capacity.ts).
-  const universal = (): OutputFormat => (input.hasAlpha && fits('png') ? 'png' : 'jpeg');
-  if (requested && requested !== 'auto' && requested !== 'json') return { format: requested, negotiated: false };
-  if (requested !== 'auto') {
-    const format = defaultFormat(input.source);
-    return { format: fits(format) ? format : universal(), negotiated: false };
+/**
+ * The formats to try, best first. An explicit format that does not fit falls back
+ * the way Cloudflare documents for `format=avif` ("if the image is too large for
+ * AVIF, WebP is served instead"): AVIF -> WebP -> the universal format, i.e. PNG
+ * when the image needs alpha (and PNG fits), else JPEG, which needs the least
+ * memory of all. format=auto tries what Accept names, then the universal format.
+ */
+function candidates(input: NegotiateInput): OutputFormat[] {
+  const { requested } = input;
+  const universal: OutputFormat[] = input.hasAlpha ? ['png', 'jpeg'] : ['jpeg'];
+  if (requested === 'avif') return ['avif', 'webp', ...universal];
+  if (requested === 'webp') return ['webp', ...universal];
+  if (requested === 'png') return ['png', 'jpeg'];
+  if (requested === 'jpeg') return ['jpeg'];
+  if (requested === 'auto') {
+    const accepts = acceptedModernFormats(input.accept);
+    return [...(accepts.avif ? ['avif' as const] : []), ...(accepts.webp ? ['webp' as const] : []), ...universal];
   }
-  const accepts = acceptedModernFormats(input.accept);
-  if (accepts.avif && fits('avif')) return { format: 'avif', negotiated: true };
-  if (accepts.webp && fits('webp')) return { format: 'webp', negotiated: true };
-  return { format: universal(), negotiated: true };
+  return [defaultFormat(input.source), ...universal];
+}
+
+/** The first candidate that fits, or null when none does (the caller answers 413). */
+export function chooseFormat(input: NegotiateInput): FormatChoice | null {
+  const format = candidates(input).find((f) => input.fits(f));
+  if (!format) return null;
+  const { requested } = input;
+  const explicit = requested && requested !== 'auto' && requested !== 'json' ? requested : undefined;
+  return { format, negotiated: requested === 'auto', ...(explicit && explicit !== format ? { fallbackFrom: explicit } : {}) };
 }
 
 export const MIME: Record<OutputFormat | SourceFormat, string> = {

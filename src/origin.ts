@@ -5,7 +5,7 @@
  * streaming, the timeout over headers and body, and re-checks every redirect hop.
  * Never forwards a client header (Cookie, Authorization, ...) to the origin.
  */
-import { corrupt, notFound, originFailed, originTimeout, tooLarge, type ImageError } from './errors';
+import { corrupt, invalidUrl, notFound, originFailed, originTimeout, tooLarge, type ImageError } from './errors';
 
 /** Where a request's source lives, resolved from the URL form and the config. */
 export type SourceRef =
@@ -41,6 +41,29 @@ export interface OriginDeps {
 }
 
 const MAX_REDIRECTS = 3;
+
+/**
+ * Longest source URL accepted. Browsers and CDNs cap URLs near 8-16 KB
+ * (Cloudflare answers 414 past 16 KB for the whole request line); an image URL
+ * never needs more, and the Cache API refuses keys it cannot store.
+ */
+export const MAX_SOURCE_URL_LENGTH = 4096;
+
+/**
+ * The source policy, before anything is looked up: the result cache and the
+ * source cache are keyed on the source, so a source the current
+ * ALLOWED_ORIGINS forbids must be refused before either is asked, or an entry
+ * cached under an earlier policy would still be served. Also refuses what the
+ * Cache API would throw on (credentials in the URL, overlong URLs) as a 4xx.
+ */
+export function checkSourceRef(ref: SourceRef, checkUrl: (url: URL) => void): void {
+  const url = ref.kind === 'url' ? ref.url : ref.kind === 'r2' ? ref.fallback : undefined;
+  if (!url) return;
+  if (url.href.length > MAX_SOURCE_URL_LENGTH) {
+    throw invalidUrl(`source URL is ${url.href.length} characters; at most ${MAX_SOURCE_URL_LENGTH} are accepted`);
+  }
+  checkUrl(url);
+}
 
 /** The Via pseudonym Thumbflare adds to its origin requests and looks for on incoming ones. */
 export const VIA_PSEUDONYM = 'thumbflare';
@@ -111,6 +134,8 @@ async function withDeadline<T>(ms: number, work: (d: Deadline) => Promise<T>): P
 }
 
 async function fetchUrl(first: URL, deps: OriginDeps): Promise<Source> {
+  // Policy first, then the source cache (see checkSourceRef).
+  deps.checkUrl(first);
   const cacheKey = new Request(first.href, { method: 'GET' });
   const hit = await deps.cache?.match(cacheKey);
   if (hit) {

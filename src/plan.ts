@@ -9,6 +9,7 @@
  * refer to the final image, i.e. to the axes after `rotate`, as in Cloudflare's API.
  */
 import { invalidParam, tooLarge } from './errors';
+import type { DecodeHint } from './codec/types';
 import type { Gravity, GravityOffset, GravityOption, Resizing, TransformOptions, Trim } from './options/types';
 
 export interface Rect {
@@ -360,3 +361,15 @@ function toDisplayFrame(rect: Rect, W: number, H: number, o: TransformOptions): 
   }
 }
 // --- end imgproxy geometry ---
+
+/**
+ * The smallest stored-orientation size the decoder may shrink to on load and
+ * still give the resize step at least as many pixels as it outputs.
+ */
+export function decodeHintFor(plan: TransformPlan, probe: { displayWidth: number; displayHeight: number; orientation: number }): DecodeHint {
+  const scale = Math.max(plan.resize.width / plan.crop.width, plan.resize.height / plan.crop.height);
+  if (scale >= 1) return {};
+  const w = Math.ceil(probe.displayWidth * scale);
+  const h = Math.ceil(probe.displayHeight * scale);
+  return probe.orientation >= 5 ? { minWidth: h, minHeight: w } : { minWidth: w, minHeight: h };
+}

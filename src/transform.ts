@@ -12,25 +12,24 @@ import { decodeImage } from './codec/decode';
 import { trimCodecs, wasmMemoryBytes } from './codec/memory';
 import { encodeImage } from './codec/encode';
 import { encodeWithin, type FittedEncode } from './codec/max-bytes';
-import { fitsEncoder, largestFitting } from './codec/capacity';
-import type { DecodeHint, OutputFormat, Raster } from './codec/types';
+import type { DecodeHint, Raster } from './codec/types';
 import { digestBytes, formatToken, hashStrings, resultCacheKey, sourceCacheTag } from './cache';
 import type { Config } from './config';
-import { ImageError, tooLarge } from './errors';
+import { ImageError } from './errors';
 import { buildImageHeaders, matchesIfNoneMatch, notModified, type StageTimings } from './headers';
-import { checkSourceLimits, isScalableJpeg, type PixelBudget } from './limits';
-import { chooseFormat, MIME } from './negotiate';
+import { admitOutput, checkSourceLimits, isScalableJpeg, MEMORY_BUDGET_BYTES, type OutputDecision, type OutputRequest, type PixelBudget } from './limits';
+import { chooseFormat, MIME, type FormatChoice } from './negotiate';
 import { canonicalizeOptions } from './options/parse';
 import type { TransformOptions } from './options/types';
-import { assertNotEmpty, cacheLifetime, fetchSource, type OriginDeps, type Source, type SourceRef } from './origin';
+import { assertNotEmpty, cacheLifetime, checkSourceRef, fetchSource, type OriginDeps, type Source, type SourceRef } from './origin';
 import { decodeOverlays, fetchOverlays } from './overlays';
 import { runPipeline } from './pipeline';
 import { orientRaster } from './pipeline/orient';
 import { findBorder } from './pipeline/trim-border';
-import { thumborMetadata } from './url/thumbor-meta';
 import { planTransform, type TransformPlan } from './plan';
 import { probeImage, type Probe } from './probe';
 import { baseNameOf, describeSource } from './source';
+import { thumborMetadata } from './url/thumbor-meta';
 import type { TierRequest, VariantTier } from './variant-tier';
 
 export interface ImageRequest {
@@ -55,6 +54,8 @@ export interface TransformDeps {
 const now = () => performance.now();
 
 export async function serveImage(req: ImageRequest, deps: TransformDeps): Promise<Response> {
+  // URL -> policy -> cache: nothing is looked up for a source the policy refuses.
+  checkSourceRef(req.source, deps.origin.checkUrl);
   const sourceId = describeSource(req.source);
   const canonical = canonicalizeOptions(req.options);
   const token = formatToken(req.options.format, req.accept);
@@ -123,36 +124,53 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   }
 
   const display = { width: probe.displayWidth, height: probe.displayHeight };
-  let plan = planTransform(display, options, deps.config.maxDimension);
-  const negotiate = (hasAlpha: boolean) =>
-    chooseFormat({ requested: options.format, source: probe.format, hasAlpha, accept: req.accept, output: plan.output });
-  if (options.format && options.format !== 'auto' && options.format !== 'json') checkEncoderCapacity(options.format, plan.output);
-
-  if (options.format === 'json') {
-    if (req.jsonShape === 'thumbor') return jsonResponse(thumborMetadata({ url: sourceUrlOf(req), width: display.width, height: display.height, frameCount: probe.frames, plan, options }));
-    return describeAsJson(source, probe, plan, negotiate(probe.hasAlpha ?? false).format);
-  }
-  // Overlays are fetched (and refused: 403/404/413) before any pixel work, like the source.
-  const fetchedOverlays = await fetchOverlays(options.draw, {
+  // Overlays are fetched (and refused: 403/404/413) before any pixel work, like the source;
+  // a metadata request draws nothing, so it fetches none.
+  const fetchedOverlays = options.format === 'json' ? [] : await fetchOverlays(options.draw, {
     // The overlay's cached copy is its own source: it does not carry the main source's Cache-Tag.
     origin: { ...deps.origin, cacheTag: undefined },
     settings: { origin: deps.config.origin, hasBucket: !!deps.origin.bucket },
     limits: deps.config.limits,
   });
+  const overlayPixels = fetchedOverlays.reduce((n, f) => n + f.probe.width * f.probe.height, 0);
+  // The one memory rule, before any pixel work, on every path (the JSON form too):
+  // a plan and a format whose estimated peak fits, or 413 naming the largest that does.
+  const admission: OutputRequest = {
+    probe,
+    sourceBytes: source.bytes.byteLength,
+    options,
+    accept: req.accept,
+    maxDimension: deps.config.maxDimension,
+    hasAlpha: probe.hasAlpha !== false,
+    wasm: { recycleBytes: deps.config.recycleWasmBytes, idleBytes: deps.config.idleWasmBytes },
+    // Decoded overlays (RGBA) are held through the whole pipeline beside the job's own buffers.
+    heldBytes: overlayPixels * 4,
+  };
+  const decision = admitOutput(admission);
+  let { plan } = decision;
+  const { hint } = decision;
 
-  const hint = decodeHintFor(plan, probe);
+  if (options.format === 'json') {
+    if (req.jsonShape === 'thumbor') return jsonResponse(thumborMetadata({ url: sourceUrlOf(req), width: display.width, height: display.height, frameCount: probe.frames, plan, options }));
+    return describeAsJson(source, probe, decision);
+  }
+
   // Overlays hold their decoded pixels through the pipeline: they count against the budget too.
-  const pixels = estimatePixels(probe, hint, plan) + fetchedOverlays.reduce((n, f) => n + f.probe.width * f.probe.height, 0);
+  const pixels = estimatePixels(probe, hint, plan) + overlayPixels;
   const meter = new MemoryMeter(source.bytes.byteLength);
   const sample = (jsBytes: number) => meter.sample(jsBytes);
-  const releaseCodecs = () => trimCodecs(deps.config.recycleWasmBytes, deps.config.idleWasmBytes);
+  const releaseCodecs = decision.dropBetweenStages
+    ? () => trimCodecs(0, 0)
+    : () => trimCodecs(deps.config.recycleWasmBytes, deps.config.idleWasmBytes);
   const release = await deps.budget.acquire(pixels, deps.config.budgetWaitMs);
   let encoded: Uint8Array;
   let fitted: FittedEncode;
-  let choice: ReturnType<typeof negotiate>;
+  let choice: FormatChoice;
+  let estimate: number;
   try {
-    // A large job starts with no idle codec beside it: their 16 MB floors add up.
-    if (pixels * 4 > LARGE_JOB_BYTES) trimCodecs(0, 0);
+    // Idle codec instances from earlier requests go first when they and this job would not fit together.
+    if (decision.estimate(decision.choice.format, wasmMemoryBytes().total).bytes > MEMORY_BUDGET_BYTES) trimCodecs(0, 0);
+    const residentBytes = wasmMemoryBytes().total;
     let t = now();
     let decoded: Raster | undefined = await decodeImage(source.bytes, probe.format, hint);
     timings.decode = now() - t;
@@ -160,10 +178,16 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     // Between stages too: the decoder's grown heap must not sit beside the encoder's.
     releaseCodecs();
     const hasAlpha = probe.hasAlpha !== false && scanForAlpha(decoded);
-    choice = negotiate(hasAlpha);
+    // An opaque image may take a different universal format (JPEG, not PNG); the
+    // same rule picks it: every candidate is checked against the same estimate.
+    choice = hasAlpha === admission.hasAlpha
+      ? decision.choice
+      : chooseFormat({ requested: options.format, source: probe.format, hasAlpha, accept: req.accept, fits: decision.fits }) ?? decision.choice;
+    estimate = decision.estimate(choice.format, residentBytes).bytes;
     let orientation = probe.orientation;
     if (options.trimBorder) {
-      // Trim by colour needs pixels: orient, find the border, and plan again on the trimmed image.
+      // Trim by colour needs pixels: orient, find the border, and plan again on the trimmed
+      // image (a smaller crop of the same request: within the estimate admitted above).
       decoded = orientRaster(decoded, orientation);
       orientation = 1;
       plan = planWithBorder(decoded, display, options, deps.config.maxDimension) ?? plan;
@@ -200,6 +224,8 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     timings,
     cache: 'miss',
   });
+  // Cloudflare serves WebP for an AVIF too large to encode; say which format replaced the one asked for.
+  if (choice.fallbackFrom) headers.set('X-Thumbflare-Format-Fallback', `${choice.fallbackFrom}->${choice.format}`);
   if (!fitted.fits) headers.set('X-Thumbflare-Max-Bytes', 'exceeded');
   if (maxAge !== null && (deps.cache || keys.tier)) {
     const copy = encoded.slice(); // the client's response takes `encoded`
@@ -211,6 +237,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   if (deps.config.debug) {
     res.headers.set('X-Thumbflare-Wasm-Bytes', String(meter.wasmPeakBytes));
     res.headers.set('X-Thumbflare-Peak-Bytes', String(meter.peakBytes));
+    res.headers.set('X-Thumbflare-Estimated-Peak-Bytes', String(estimate));
   }
   return res;
 }
@@ -231,31 +258,6 @@ class MemoryMeter {
     this.wasmPeakBytes = Math.max(this.wasmPeakBytes, wasm);
     this.peakBytes = Math.max(this.peakBytes, wasm + this.sourceBytes + jsBytes);
   }
-}
-
-/** Jobs whose pixels take more than this start by dropping every idle codec instance. */
-const LARGE_JOB_BYTES = 48 * 1024 * 1024;
-
-/** 413 when an explicitly requested format cannot be encoded this large, naming the largest that can. */
-function checkEncoderCapacity(format: OutputFormat, output: { width: number; height: number }): void {
-  if (fitsEncoder(format, output.width, output.height)) return;
-  const largest = largestFitting(format, output.width, output.height);
-  throw tooLarge(
-    `output ${output.width}x${output.height} is too large to encode as ${format} within the isolate's memory; the largest ${format} that fits is ${largest.width}x${largest.height} (format=auto falls back to a format that fits)`,
-    'format',
-  );
-}
-
-/**
- * The smallest stored-orientation size the decoder may shrink to on load and
- * still give the resize step at least as many pixels as it outputs.
- */
-export function decodeHintFor(plan: TransformPlan, probe: Probe): DecodeHint {
-  const scale = Math.max(plan.resize.width / plan.crop.width, plan.resize.height / plan.crop.height);
-  if (scale >= 1) return {};
-  const w = Math.ceil(probe.displayWidth * scale);
-  const h = Math.ceil(probe.displayHeight * scale);
-  return probe.orientation >= 5 ? { minWidth: h, minHeight: w } : { minWidth: w, minHeight: h };
 }
 
 /** Pixels this transform holds at its peak: the decoded raster plus the output. */
@@ -315,7 +317,9 @@ function jsonResponse(body: unknown): Response {
   });
 }
 
-function describeAsJson(source: Source, probe: Probe, plan: TransformPlan, format: string): Response {
+/** The JSON form: what the image request with the same parameters would produce, from the same rule. */
+function describeAsJson(source: Source, probe: Probe, decision: OutputDecision): Response {
+  const { plan, choice } = decision;
   const body = {
     source: {
       format: probe.format,
@@ -327,9 +331,13 @@ function describeAsJson(source: Source, probe: Probe, plan: TransformPlan, forma
       frames: probe.frames,
       bytes: source.bytes.byteLength,
     },
-    output: { format, width: plan.output.width, height: plan.output.height },
+    output: {
+      format: choice.format,
+      width: plan.output.width,
+      height: plan.output.height,
+      ...(choice.fallbackFrom ? { fallback: `${choice.fallbackFrom}->${choice.format}` } : {}),
+      estimatedPeakBytes: decision.estimate(choice.format, 0).bytes,
+    },
   };
-  return new Response(JSON.stringify(body), {
-    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
-  });
+  return jsonResponse(body);
 }

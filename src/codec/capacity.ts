@@ -1,35 +1,40 @@
 /**
  * @module codec/capacity
- * The largest output, in pixels, each encoder path can write inside an
- * isolate's 128 MB, from measurements in workerd (test/limits/memory.test.ts
- * prints them; README "Limits" has the table). Encoders hold their whole input
- * plus working buffers in WASM memory that never shrinks:
- * - MozJPEG ~19 MiB at 1200x900, ~51 at 1920x1440, ~207 at 4000x3000, so above
- *   MOZJPEG_MAX_PIXELS JPEG is written by a streaming JS baseline encoder
- *   (jpeg-js) that needs no WASM memory at all; JPEG then fits up to the JS
- *   pixel buffers' own bound.
- * - libwebp ~28 MiB at 1200x900, ~64 at 1920x1440: no streaming alternative.
- * - AVIF (libaom) ~43 MiB at 1200x900, ~90 at 1920x1440.
- * - PNG (Photon) copies the raster into WASM and deflates it: ~2 x 4 bytes/pixel.
+ * Each encoder's working set, in bytes, for a width x height output: what it
+ * holds beside the output raster while it runs (WASM linear memory that never
+ * shrinks, or JS buffers), plus the encoded bytes. `codec/peak-memory.ts` adds
+ * it to the rest of the job; `limits.ts` decides with the sum which format fits.
+ * Measured in workerd (test/limits/memory.test.ts and output-memory.test.ts;
+ * README "Limits"), rounded up:
+ * - MozJPEG 16.2 MiB at 1024x576 (its floor), ~19 at 1200x900, ~51 at 1920x1440, ~207 at 4000x3000: about
+ *   20 bytes/pixel, so above MOZJPEG_MAX_PIXELS JPEG is written by a JS baseline
+ *   encoder (jpeg-js) that needs no WASM memory. Its output is a JS array of
+ *   numbers until the end (~6-8 bytes per encoded byte, ~0.25-0.5 encoded byte
+ *   per pixel for photos at q75-85; not seen by the Worker's meter, counted here).
+ * - libwebp ~28 MiB at 1200x900, ~64 at 1920x1440: ~22 bytes/pixel + 8 MiB.
+ * - AVIF (libavif + aom) ~43 MiB at 1200x900, ~90 at 1920x1440: ~30 bytes/pixel + 16 MiB.
+ * - PNG: our encoder over native deflate, in JS: the compressed stream (at worst
+ *   the raw samples, for noise) and the final file, a copy of it.
  */
 import type { OutputFormat } from './types';
 
 /** MozJPEG is used up to this many output pixels; above, the JS encoder. */
 export const MOZJPEG_MAX_PIXELS = 3_200_000;
 
-export const MAX_OUTPUT_PIXELS: Record<OutputFormat, number> = {
-  jpeg: 12_000_000,
-  webp: 3_200_000,
-  avif: 2_000_000,
-  png: 6_000_000,
-};
+const MiB = 1024 * 1024;
 
-/** The largest width x height with the same aspect ratio that `format` can encode. */
-export function largestFitting(format: OutputFormat, width: number, height: number): { width: number; height: number } {
-  const scale = Math.min(1, Math.sqrt(MAX_OUTPUT_PIXELS[format] / (width * height)));
-  return { width: Math.max(1, Math.floor(width * scale)), height: Math.max(1, Math.floor(height * scale)) };
-}
-
-export function fitsEncoder(format: OutputFormat, width: number, height: number): boolean {
-  return width * height <= MAX_OUTPUT_PIXELS[format];
+/** Bytes an encoder holds beside the RGBA raster it is given, for a width x height output. */
+export function encoderWorkingSet(format: OutputFormat, width: number, height: number): number {
+  const px = width * height;
+  switch (format) {
+    case 'jpeg':
+      return px <= MOZJPEG_MAX_PIXELS ? Math.max(17 * MiB, 4 * MiB + 20 * px) + px : 4 * px;
+    case 'webp':
+      // Emscripten builds start at 16 MiB (their INITIAL_MEMORY): that is the floor.
+      return Math.max(16 * MiB, 8 * MiB + 22 * px) + px;
+    case 'avif':
+      return Math.max(16 * MiB, 16 * MiB + 30 * px) + px;
+    case 'png':
+      return MiB + 2 * 4 * px;
+  }
 }

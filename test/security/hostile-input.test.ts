@@ -111,3 +111,44 @@ describe('mutated corpus images through the full pipeline', () => {
     expect(sniffFormat(new Uint8Array(await good.arrayBuffer()))).toBe('jpeg');
   });
 });
+
+describe('hostile source URLs: 4xx JSON, never 5xx, refused before any cache lookup', () => {
+  const port = new URL(ORIGIN).port;
+  // Remote sources on: the loopback origin by name, and any public host.
+  const REMOTE = { ALLOWED_ORIGINS: `${ORIGIN},https://*.example.com`, ORIGIN: '' };
+  const CASES: [string, string, number][] = [
+    // The Cache API throws on a URL with credentials; the policy refuses it first (403).
+    ['credentials before a metadata address', `http://127.0.0.1:${port}@169.254.169.254/a.jpg`, 403],
+    ['credentials on the allowed origin', `http://user:pass@127.0.0.1:${port}/samples/landscape.jpg`, 403],
+    ['empty credentials', `http://@127.0.0.1:${port}/samples/landscape.jpg`, 200],
+    ['odd port on the allowed host', `http://127.0.0.1:1/samples/landscape.jpg`, 403],
+    ['port 0', `http://127.0.0.1:0/a.jpg`, 403],
+    ['port out of range', `http://127.0.0.1:65536/a.jpg`, 400],
+    ['non-numeric port', `http://127.0.0.1:8o/a.jpg`, 400],
+    ['IPv6 loopback', 'http://[::1]/a.jpg', 403],
+    ['IPv4-mapped IPv6 metadata', 'http://[::ffff:169.254.169.254]/a.jpg', 403],
+    ['IPv6 with a zone id', 'http://[fe80::1%25eth0]/a.jpg', 400],
+    ['unterminated IPv6', 'http://[::1/a.jpg', 400],
+    ['percent-encoded loopback host', 'http://%31%32%37.0.0.1/a.jpg', 403],
+    ['percent-encoded metadata host', 'http://%31%36%39.254.169.254/latest/meta-data', 403],
+    ['percent-encoded NUL in the host', 'http://exa%00mple.com/a.jpg', 400],
+    ['dot-dot path out of the served folders', `http://127.0.0.1:${port}/samples/../../../../etc/passwd`, 404],
+    ['encoded dot-dot path', `http://127.0.0.1:${port}/samples/%2e%2e/%2e%2e/etc/passwd`, 404],
+    ['overlong URL (10k characters)', `http://127.0.0.1:${port}/${'a'.repeat(10_000)}.jpg`, 400],
+    ['overlong query on a public host', `https://img.example.com/a.jpg?${'x'.repeat(10_000)}`, 400],
+  ];
+  for (const [name, source, status] of CASES) {
+    it(`${name}: ${status}`, async () => {
+      const path = `/?url=${encodeURIComponent(source)}&width=32`;
+      const got = await expectWellFormed(path, REMOTE);
+      expect(got, source.slice(0, 120)).toBe(status);
+    });
+  }
+
+  it('the same hostile URLs in the /cdn-cgi/image/ form never answer 5xx', async () => {
+    for (const [, source] of CASES) {
+      const status = await expectWellFormed(`/cdn-cgi/image/width=32/${source}`, REMOTE);
+      expect(status, source.slice(0, 120)).toBeLessThan(500);
+    }
+  });
+});

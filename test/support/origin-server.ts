@@ -10,12 +10,14 @@
  *   /mut/<name>           a mutable source: whatever GET /__mut?name=<name>&file=
  *                         <root>/<path>[&cc=<Cache-Control>] last set it to, with a
  *                         new ETag on every set (a source that changes)
+ *   POST /__record/<name> a test's measurements, written to test/limits/<name>.json
+ *                         (workerd has no file system) for a script to render
  * and counts requests per path (GET /__hits?path=/x) so tests can prove a
  * second request was served from the edge cache. The port reaches the tests
  * through vitest's provide/inject as `originPort`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
@@ -67,6 +69,9 @@ const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> =
   // A screenshot-like 12 MP RGBA PNG (the sample photo enlarged): compressible, unlike noise.
   '12mp.png': async () => ({ type: 'image/png', body: await sharp(resolve(ROOTS.samples!, 'landscape.jpg')).resize(4000, 3000, { fit: 'fill' }).ensureAlpha(0.9).png().toBuffer() }),
   'photo-640.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(640, 480, 3), { raw: { width: 640, height: 480, channels: 3 } }).jpeg({ quality: 90 }).toBuffer() }),
+  // The output-memory table's sources (test/limits/output-memory.test.ts): a Full HD photo and a small alpha PNG.
+  '1080p.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(1920, 1080, 3), { raw: { width: 1920, height: 1080, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
+  'alpha-600.png': async () => ({ type: 'image/png', body: await sharp(noisyRgb(600, 400, 4), { raw: { width: 600, height: 400, channels: 4 } }).png().toBuffer() }),
   'alpha-400.png': async () => ({ type: 'image/png', body: await sharp(noisyRgb(400, 300, 4), { raw: { width: 400, height: 300, channels: 4 } }).png().toBuffer() }),
   'halves.png': async () => {
     // Left half red, right half blue: shows which side a crop kept.
@@ -225,6 +230,15 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(reqHeaders));
     return;
   }
+  const record = /^\/__record\/([a-z0-9-]+)$/.exec(path);
+  if (record && req.method === 'POST') {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    await writeFile(resolve(REPO, 'test/limits', `${record[1]}.json`), JSON.stringify(body, null, 1) + '\n');
+    res.writeHead(204).end();
+    return;
+  }
   hits.set(path, (hits.get(path) ?? 0) + 1);
   reqHeaders = req.headers;
   // /u/<token>/<path> serves <path>: a fresh source URL for tests that need a cold cache.
@@ -266,10 +280,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
-  // Node closes an idle keep-alive connection after 5 s by default; workerd may reuse
-  // its pooled connection at that moment and fail the fetch ("origin could not be
-  // reached"), a race a loaded machine hits between tests served from the cache.
-  server.keepAliveTimeout = 120_000;
+  // workerd keeps connections to the origin open across tests, idle for minutes while
+  // sources come from the edge cache; Node's 5 s default closes them under it, and
+  // the next fetch on a closed one fails ("Network connection lost", a 502). 0: no idle timeout.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('origin server has no port');
