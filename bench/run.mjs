@@ -90,12 +90,20 @@ function tfUrl(worker, c) {
   return `${worker.url}/b${++seq}/${c.src}?${q}`;
 }
 
+/**
+ * Every stage the Worker names (src/timing.ts), plus the four aggregates this
+ * report has always shown: origin = source cache + origin headers + body;
+ * transform = alpha scan + every pixel step (step-*).
+ */
 function parseServerTiming(h) {
   const out = {};
   for (const part of (h ?? '').split(',')) {
     const m = /^\s*([\w-]+);dur=([\d.]+)/.exec(part);
     if (m) out[m[1]] = Number(m[2]);
   }
+  const sum = (keys) => keys.reduce((a, k) => a + (out[k] ?? 0), 0);
+  if (out.origin === undefined) out.origin = sum(['source-cache', 'origin-headers', 'origin-body']);
+  if (out.transform === undefined) out.transform = sum(['alpha-scan', ...Object.keys(out).filter((k) => k.startsWith('step-'))]);
   return out;
 }
 
@@ -255,7 +263,8 @@ async function main() {
       row.ratio = row.tfMs && row.sharpMs ? row.tfMs / row.sharpMs : null;
       row.tfSamplesMs = s.tf.map((x) => +x.toFixed(1));
       row.sharpSamplesMs = s.sharp.map((x) => +x.toFixed(1));
-      row.tfStagesMedianMs = Object.fromEntries(['origin', 'decode', 'transform', 'encode'].map((k) => [k, median(s.stages.map((st) => st[k]).filter((v) => v !== undefined))]));
+      const stageNames = [...new Set(['origin', 'decode', 'transform', 'encode', ...s.stages.flatMap((st) => Object.keys(st))])];
+      row.tfStagesMedianMs = Object.fromEntries(stageNames.map((k) => [k, median(s.stages.map((st) => st[k]).filter((v) => v !== undefined))]));
       // The Worker's own compute (decode + transform + encode, from Server-Timing): what the CPU bill
       // counts, without the loopback origin fetch and wrangler dev's local proxy. sharp's time is all compute.
       row.tfComputeMs = median(s.stages.map((st) => (st.decode ?? 0) + (st.transform ?? 0) + (st.encode ?? 0)));
@@ -421,7 +430,7 @@ function renderMarkdown(o) {
   L.push('');
   const stages = o.cases.filter((r) => r.tfStagesMedianMs);
   if (stages.length) {
-    L.push('Thumbflare stage medians from `Server-Timing` (ms): ' + stages.map((r) => `${r.id} origin ${fmt(r.tfStagesMedianMs.origin, 0)} / decode ${fmt(r.tfStagesMedianMs.decode, 0)} / transform ${fmt(r.tfStagesMedianMs.transform, 0)} / encode ${fmt(r.tfStagesMedianMs.encode, 0)}`).join('; ') + '.');
+    L.push('Thumbflare stage medians from `Server-Timing` (ms): ' + stages.map((r) => `${r.id} origin ${fmt(r.tfStagesMedianMs.origin, 0)} / decode ${fmt(r.tfStagesMedianMs.decode, 0)} / transform ${fmt(r.tfStagesMedianMs.transform, 0)} / encode ${fmt(r.tfStagesMedianMs.encode, 0)} / total ${fmt(r.tfStagesMedianMs.total, 0)}`).join('; ') + '.');
     L.push('');
   }
   if (o.bundle) L.push(o.bundle.error ? `Bundle: build failed (${o.bundle.error.slice(0, 200)})` : `Bundle (\`wrangler deploy --dry-run\`): ${(o.bundle.bytes / 1024).toFixed(0)} KiB raw, **${(o.bundle.gzipBytes / 1024).toFixed(0)} KiB gzip** (${o.bundle.files.map((f) => `${f.file} ${(f.gzipBytes / 1024).toFixed(0)} KiB`).join(', ')}).`);

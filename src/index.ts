@@ -14,6 +14,7 @@ import { renderIndexPage } from './pages/index-page';
 import { parseRequestUrl } from './routes';
 import { checkSourceUrl, parseSourcePolicy } from './security/source-policy';
 import { verifySignature } from './security/sign';
+import { StageClock } from './timing';
 import { serveImage } from './transform';
 
 type AppEnv = { Bindings: Env };
@@ -69,6 +70,7 @@ app.get('/__thumbflare/memory', (c, next) => {
 });
 
 app.get('*', async (c) => {
+  const clock = new StageClock(); // Server-Timing's total starts here
   const config = readConfig(c.env);
   const url = new URL(c.req.url);
   if (url.pathname === '/' && !url.searchParams.has('url')) {
@@ -90,10 +92,11 @@ app.get('*', async (c) => {
     waitUntil,
   };
   const budget = getIsolateBudget(config.pixelBudget);
+  clock.lap('request'); // config, signature, URL grammar
   try {
     return await serveImage(
       { ...parsed, accept: c.req.header('accept') ?? null, ifNoneMatch: c.req.header('if-none-match') ?? null },
-      { config, origin, budget, cache, waitUntil },
+      { config, origin, budget, cache, waitUntil, clock },
     );
   } finally {
     // WASM memory only grows: drop instances a large image inflated (and idle codecs past the

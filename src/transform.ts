@@ -16,7 +16,7 @@ import type { DecodeHint, OutputFormat, Raster } from './codec/types';
 import { digestBytes, formatToken, hashStrings, resultCacheKey } from './cache';
 import type { Config } from './config';
 import { ImageError, tooLarge } from './errors';
-import { buildImageHeaders, matchesIfNoneMatch, notModified, type StageTimings } from './headers';
+import { buildImageHeaders, matchesIfNoneMatch, notModified, timingsOf, formatServerTiming } from './headers';
 import { checkSourceLimits, isScalableJpeg, type PixelBudget } from './limits';
 import { chooseFormat, MIME } from './negotiate';
 import { canonicalizeOptions } from './options/parse';
@@ -26,6 +26,7 @@ import { runPipeline } from './pipeline';
 import { planTransform, type TransformPlan } from './plan';
 import { probeImage, type Probe } from './probe';
 import { baseNameOf, describeSource } from './source';
+import { StageClock } from './timing';
 
 export interface ImageRequest {
   source: SourceRef;
@@ -40,20 +41,22 @@ export interface TransformDeps {
   budget: PixelBudget;
   cache?: Cache;
   waitUntil: (p: Promise<unknown>) => void;
+  /** Started when the request arrived (index.ts); every stage below laps it for Server-Timing. */
+  clock?: StageClock;
 }
-
-const now = () => performance.now();
 
 export async function serveImage(req: ImageRequest, deps: TransformDeps): Promise<Response> {
   const sourceId = describeSource(req.source);
   const canonical = canonicalizeOptions(req.options);
   const cacheKey = resultCacheKey(sourceId, canonical, formatToken(req.options.format, req.accept));
 
+  const clock = deps.clock ?? new StageClock();
   const hit = await deps.cache?.match(cacheKey);
+  clock.lap('result-cache');
   if (hit) {
     // The stored Server-Timing describes the miss that filled the entry; this answer is a hit (200 or 304 alike).
     const headers = new Headers(hit.headers);
-    headers.set('Server-Timing', 'cache;desc=hit');
+    headers.set('Server-Timing', formatServerTiming(timingsOf(clock), 'hit'));
     if (matchesIfNoneMatch(req.ifNoneMatch, hit.headers.get('etag') ?? '')) {
       await hit.body?.cancel();
       return notModified(headers);
@@ -61,15 +64,13 @@ export async function serveImage(req: ImageRequest, deps: TransformDeps): Promis
     return new Response(hit.body, { status: 200, headers });
   }
 
-  const timings: StageTimings = {};
   // One tag for every variant of a source and for the cached source itself, so a purge by tag refreshes both.
   const cacheTag = `tf-${(await hashStrings(sourceId)).slice(0, 22)}`;
-  let t = now();
-  const source = await fetchSource(req.source, { ...deps.origin, cacheTag });
-  timings.origin = now() - t;
+  clock.lap('hash');
+  const source = await fetchSource(req.source, { ...deps.origin, cacheTag, clock });
 
   try {
-    return await transformSource(req, source, deps, { sourceId, canonical, cacheKey, cacheTag, timings });
+    return await transformSource(req, source, deps, { sourceId, canonical, cacheKey, cacheTag, clock });
   } catch (err) {
     // onerror=redirect: the source was fetched but cannot be transformed; send the client to it.
     if (req.options.onerror === 'redirect' && source.url && err instanceof ImageError && err.status < 500) {
@@ -84,15 +85,16 @@ interface RequestKeys {
   cacheTag: string;
   canonical: string;
   cacheKey: Request;
-  timings: StageTimings;
+  clock: StageClock;
 }
 
 async function transformSource(req: ImageRequest, source: Source, deps: TransformDeps, keys: RequestKeys): Promise<Response> {
   const { options } = req;
-  const { timings } = keys;
+  const { clock } = keys;
   assertNotEmpty(source.bytes);
   const probe = probeImage(source.bytes);
   source.keep?.();
+  clock.lap('probe');
   checkSourceLimits(probe, deps.config.limits);
   const maxAge = cacheLifetime(source.cacheControl, deps.config.cacheTtl);
   const { cacheTag } = keys;
@@ -114,38 +116,46 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   const meter = new MemoryMeter(source.bytes.byteLength);
   const sample = (jsBytes: number) => meter.sample(jsBytes);
   const releaseCodecs = () => trimCodecs(deps.config.recycleWasmBytes, deps.config.idleWasmBytes);
+  clock.lap('plan');
   const release = await deps.budget.acquire(pixels, deps.config.budgetWaitMs);
   let encoded: Uint8Array;
   let choice: ReturnType<typeof negotiate>;
   try {
     // A large job starts with no idle codec beside it: their 16 MB floors add up.
     if (pixels * 4 > LARGE_JOB_BYTES) trimCodecs(0, 0);
-    let t = now();
+    clock.lap('budget');
     let decoded: Raster | undefined = await decodeImage(source.bytes, probe.format, hint);
-    timings.decode = now() - t;
+    clock.lap('decode');
     sample(decoded.data.byteLength);
     // Between stages too: the decoder's grown heap must not sit beside the encoder's.
     releaseCodecs();
     const hasAlpha = probe.hasAlpha !== false && scanForAlpha(decoded);
     choice = negotiate(hasAlpha);
+    clock.lap('alpha-scan');
 
-    t = now();
-    const running = runPipeline(decoded, { options, plan, orientation: probe.orientation, display, hasAlpha, format: choice.format }, sample);
+    const running = runPipeline(
+      decoded, { options, plan, orientation: probe.orientation, display, hasAlpha, format: choice.format }, sample,
+      (step) => clock.lap(`step-${step}`),
+    );
     decoded = undefined; // the pipeline owns it now and lets it go after its first step
     const result = await running;
-    timings.transform = now() - t;
     releaseCodecs();
 
-    t = now();
     encoded = await encodeImage(result, choice.format, options.quality);
-    timings.encode = now() - t;
+    clock.lap('encode');
     sample(result.data.byteLength + encoded.byteLength);
   } finally {
     release();
   }
 
-  const version = source.etag ?? (await digestBytes(source.bytes));
-  const etag = `"${(await hashStrings(version, keys.canonical, choice.format)).slice(0, 32)}"`;
+  // A strong ETag names the bytes (RFC 9110 §8.8.3). The origin's validator plus the options and
+  // format decide them, so a few bytes are hashed; without one, hash the output (kilobytes) rather
+  // than the source (megabytes): equal bytes, equal tag, for a fraction of the work.
+  const version = source.etag ? await hashStrings(source.etag, keys.canonical, choice.format) : await digestBytes(encoded);
+  const etag = `"${version.slice(0, 32)}"`;
+  clock.lap('hash');
+  const store = maxAge !== null && deps.cache !== undefined;
+  if (store) clock.offPath('cache-put');
   const headers = buildImageHeaders({
     format: choice.format,
     negotiated: choice.negotiated,
@@ -153,11 +163,11 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     etag,
     baseName: baseNameOf(req.source),
     cacheTag,
-    timings,
+    timings: timingsOf(clock),
     cache: 'miss',
   });
-  if (maxAge !== null && deps.cache) {
-    deps.waitUntil(deps.cache.put(keys.cacheKey, new Response(encoded.slice(), { headers })).catch(() => {}));
+  if (store) {
+    deps.waitUntil(deps.cache!.put(keys.cacheKey, new Response(encoded.slice(), { headers })).catch(() => {}));
   }
   if (matchesIfNoneMatch(req.ifNoneMatch, etag)) return notModified(headers);
   const res = new Response(encoded, { status: 200, headers });

@@ -15,7 +15,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deflateSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { TestProject } from 'vitest/node';
 
@@ -173,6 +173,23 @@ async function serveFault(kind: string, url: URL, res: ServerResponse): Promise<
         if (!res.write(block)) await new Promise((r) => res.once('drain', r));
       }
       res.end();
+      return;
+    }
+    case 'chunked': // the sample with no Content-Length, in 1000-byte writes: the body read grows its buffer
+      res.writeHead(200, { 'Content-Type': 'image/jpeg' });
+      for (let i = 0; i < sample.length; i += 1000) res.write(sample.subarray(i, i + 1000));
+      res.end();
+      return;
+    case 'gzip': { // Content-Length counts the compressed bytes; fetch hands the Worker the larger decoded body
+      const body = gzipSync(sample);
+      res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Encoding': 'gzip', 'Content-Length': String(body.length) });
+      res.end(body);
+      return;
+    }
+    case 'gzipbomb': { // 64 MB of zeros in ~64 KB of gzip, with an honest (compressed) Content-Length
+      const body = gzipSync(Buffer.alloc(64 << 20));
+      res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Encoding': 'gzip', 'Content-Length': String(body.length) });
+      res.end(body);
       return;
     }
     case 'bigdeclared':
