@@ -11,6 +11,7 @@
 import { decodeImage } from './codec/decode';
 import { trimCodecs, wasmMemoryBytes } from './codec/memory';
 import { encodeImage } from './codec/encode';
+import { anyTransparentSimd } from './codec/simd/resample-simd';
 import { fitsEncoder, largestFitting } from './codec/capacity';
 import type { DecodeHint, OutputFormat, Raster } from './codec/types';
 import { digestBytes, formatToken, hashStrings, resultCacheKey } from './cache';
@@ -232,11 +233,9 @@ function estimatePixels(probe: Probe, hint: DecodeHint, plan: TransformPlan): nu
   return decoded + plan.resize.width * plan.resize.height + plan.output.width * plan.output.height;
 }
 
-/** True when any pixel is not fully opaque. */
+/** True when any pixel is not fully opaque (SIMD, codec/simd). */
 function scanForAlpha(r: Raster): boolean {
-  const d = r.data;
-  for (let i = 3; i < d.length; i += 4) if (d[i] !== 255) return true;
-  return false;
+  return anyTransparentSimd(r.data);
 }
 
 function passThroughAnimation(source: Source, probe: Probe, maxAge: number | null, cacheTag: string): Response {

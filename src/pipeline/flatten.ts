@@ -4,10 +4,11 @@
  * (JPEG), blending partial alpha ("source over", straight alpha). Without this,
  * encoders drop alpha and transparent pixels come out black.
  */
+import { anyTransparentSimd } from '../codec/simd/resample-simd';
 import type { Step } from './step';
 
 export const flattenStep: Step = (r, { format, options }) => {
-  if (format !== 'jpeg') return r;
+  if (format !== 'jpeg' || !anyTransparentSimd(r.data)) return r;
   const { r: br, g: bg, b: bb } = options.background;
   const d = r.data;
   let out: Uint8Array | undefined;

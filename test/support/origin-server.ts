@@ -12,7 +12,11 @@
  * through vitest's provide/inject as `originPort`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync, gzipSync } from 'node:zlib';
@@ -204,11 +208,39 @@ async function serveFault(kind: string, url: URL, res: ServerResponse): Promise<
 
 let reqHeaders: Record<string, unknown> = {};
 
+/**
+ * For test/codec/simd.test.ts (workerd cannot run a compiler): the committed
+ * kernels.wasm's sha256, the manifest's, and, where clang-14 is installed, the
+ * sha256 of a fresh build by scripts/build-simd.sh and whether it is identical.
+ */
+async function simdBuildReport() {
+  const dir = resolve(REPO, 'src/codec/simd');
+  const committed = await readFile(resolve(dir, 'kernels.wasm'));
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  const manifestSha256 = (await readFile(resolve(dir, 'kernels.wasm.sha256'), 'utf8')).trim();
+  const which = spawnSync('sh', ['-c', 'command -v clang-14 && command -v wasm-ld-14 || command -v wasm-ld'], { encoding: 'utf8' });
+  if (which.status !== 0) return { toolchain: null, committedSha256: sha(committed), manifestSha256, rebuiltSha256: null, identical: null };
+  const out = mkdtempSync(resolve(tmpdir(), 'tf-simd-'));
+  try {
+    const build = spawnSync('sh', [resolve(REPO, 'scripts/build-simd.sh'), out], { encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`build-simd.sh failed: ${build.stderr}`);
+    const rebuilt = await readFile(resolve(out, 'kernels.wasm'));
+    const version = spawnSync('clang-14', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+    return { toolchain: version, committedSha256: sha(committed), manifestSha256, rebuiltSha256: sha(rebuilt), identical: rebuilt.equals(committed) };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const path = decodeURIComponent(url.pathname);
   if (path === '/__hits') {
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(hits.get(url.searchParams.get('path') ?? '') ?? 0));
+    return;
+  }
+  if (path === '/__simd-build') {
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await simdBuildReport()));
     return;
   }
   if (path === '/__last-headers') {
