@@ -6,6 +6,7 @@
  * Never forwards a client header (Cookie, Authorization, ...) to the origin.
  */
 import { corrupt, notFound, originFailed, originTimeout, tooLarge } from './errors';
+import { afterResponse } from './after-response';
 import { readBody as readBodyInto } from './read-body';
 import type { StageClock } from './timing';
 
@@ -199,7 +200,8 @@ function storeSource(key: Request, bytes: Uint8Array, headers: Headers, deps: Or
     if (v) stored.set(h, v);
   }
   deps.clock?.offPath('source-put');
-  deps.waitUntil(deps.cache.put(key, new Response(bytes, { headers: stored })).catch(() => {}));
+  const cache = deps.cache;
+  afterResponse(deps.waitUntil, () => cache.put(key, new Response(bytes, { headers: stored })));
 }
 
 /**

@@ -8,6 +8,7 @@
  * Only `index.ts` touches Hono's Context and `env`; this module gets a parsed
  * request and its dependencies.
  */
+import { afterResponse } from './after-response';
 import { decodeImage } from './codec/decode';
 import { trimCodecs, wasmMemoryBytes } from './codec/memory';
 import { encodeImage } from './codec/encode';
@@ -168,7 +169,8 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     cache: 'miss',
   });
   if (store) {
-    deps.waitUntil(deps.cache!.put(keys.cacheKey, new Response(encoded.slice(), { headers })).catch(() => {}));
+    const copy = encoded.slice();
+    afterResponse(deps.waitUntil, () => deps.cache!.put(keys.cacheKey, new Response(copy, { headers })));
   }
   if (matchesIfNoneMatch(req.ifNoneMatch, etag)) return notModified(headers);
   const res = new Response(encoded, { status: 200, headers });
