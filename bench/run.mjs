@@ -43,7 +43,12 @@ const WORKER_VARS = { DEBUG: 'true' };
 sharp.concurrency(1); // one libvips thread, like one Worker isolate
 sharp.cache(false); // no libvips operation cache between rounds
 
-/** sharp's JPEG settings matched to Thumbflare's MozJPEG call: baseline, 4:2:0, trellis, table 3, optimised Huffman. */
+/**
+ * sharp's JPEG settings matched to Thumbflare's MozJPEG call: baseline, 4:2:0, trellis, table 3, optimised Huffman.
+ * sharp's own default (libjpeg-turbo-compatible, no trellis) is faster, but jSquash's MozJPEG build cannot turn
+ * trellis off (its glue keeps MozJPEG's max-compression profile), so the like-for-like comparison keeps trellis
+ * on both sides; scripts/jpeg-settings.mjs measures both sharp configurations against ours (issue 10 item 5).
+ */
 const SHARP_JPEG = { chromaSubsampling: '4:2:0', trellisQuantisation: true, overshootDeringing: true, quantisationTable: 3, optimiseCoding: true, progressive: false };
 
 const CASES = [
