@@ -101,10 +101,18 @@ export function resampleSeparableSimd(
       out.set(heap.subarray(outP, outP + outWidth * 4), oy * outWidth * 4);
     }
     return { width: outWidth, height: outHeight, data: out };
-  } catch (err) {
-    kernels.drop();
-    throw err;
+  } finally {
+    release();
   }
+}
+
+/**
+ * The instance lives for one call: re-instantiating the 2 KB module costs
+ * microseconds, and no kernel memory then sits beside a codec's between stages
+ * (nor survives a trap).
+ */
+function release(): void {
+  kernels.drop();
 }
 
 /** Chunk the alpha scan copies through linear memory (no image-sized WASM memory). */
@@ -113,13 +121,17 @@ const SCAN_CHUNK_PIXELS = 16384;
 /** True when any pixel of the RGBA8 raster is not fully opaque (SIMD, 16 pixels per step). */
 export function anyTransparentSimd(data: Uint8Array): boolean {
   const k = kernels.get();
-  const [bufP] = layout(k, [SCAN_CHUNK_PIXELS * 4]) as [number];
-  const heap = new Uint8Array(k.memory.buffer);
-  const pixels = data.length >> 2;
-  for (let p = 0; p < pixels; p += SCAN_CHUNK_PIXELS) {
-    const n = Math.min(SCAN_CHUNK_PIXELS, pixels - p);
-    heap.set(data.subarray(p * 4, (p + n) * 4), bufP);
-    if (k.any_transparent(bufP, n)) return true;
+  try {
+    const [bufP] = layout(k, [SCAN_CHUNK_PIXELS * 4]) as [number];
+    const heap = new Uint8Array(k.memory.buffer);
+    const pixels = data.length >> 2;
+    for (let p = 0; p < pixels; p += SCAN_CHUNK_PIXELS) {
+      const n = Math.min(SCAN_CHUNK_PIXELS, pixels - p);
+      heap.set(data.subarray(p * 4, (p + n) * 4), bufP);
+      if (k.any_transparent(bufP, n)) return true;
+    }
+    return false;
+  } finally {
+    release();
   }
-  return false;
 }
