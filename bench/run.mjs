@@ -51,7 +51,12 @@ const WORKER_VARS = { DEBUG: 'true' };
 sharp.concurrency(1); // one libvips thread, like one Worker isolate
 sharp.cache(false); // no libvips operation cache between rounds
 
-/** sharp's JPEG settings matched to Thumbflare's MozJPEG call: baseline, 4:2:0, trellis, table 3, optimised Huffman. */
+/**
+ * sharp's JPEG settings matched to Thumbflare's MozJPEG call: baseline, 4:2:0, trellis, table 3, optimised Huffman.
+ * sharp's own default (libjpeg-turbo-compatible, no trellis) is faster, but jSquash's MozJPEG build cannot turn
+ * trellis off (its glue keeps MozJPEG's max-compression profile), so the like-for-like comparison keeps trellis
+ * on both sides; scripts/jpeg-settings.mjs measures both sharp configurations against ours (issue 10 item 5).
+ */
 const SHARP_JPEG = { chromaSubsampling: '4:2:0', trellisQuantisation: true, overshootDeringing: true, quantisationTable: 3, optimiseCoding: true, progressive: false };
 
 const CASES = [
@@ -104,12 +109,20 @@ function tfUrl(worker, c) {
   return `${worker.url}/b${++seq}/${c.src}?${q}`;
 }
 
+/**
+ * Every stage the Worker names (src/timing.ts), plus the four aggregates this
+ * report has always shown: origin = source cache + origin headers + body;
+ * transform = alpha scan + every pixel step (step-*).
+ */
 function parseServerTiming(h) {
   const out = {};
   for (const part of (h ?? '').split(',')) {
     const m = /^\s*([\w-]+);dur=([\d.]+)/.exec(part);
     if (m) out[m[1]] = Number(m[2]);
   }
+  const sum = (keys) => keys.reduce((a, k) => a + (out[k] ?? 0), 0);
+  if (out.origin === undefined) out.origin = sum(['source-cache', 'origin-headers', 'origin-body']);
+  if (out.transform === undefined) out.transform = sum(['alpha-scan', ...Object.keys(out).filter((k) => k.startsWith('step-'))]);
   return out;
 }
 
@@ -270,7 +283,8 @@ async function main() {
       row.ratio = row.tfMs && row.sharpMs ? row.tfMs / row.sharpMs : null;
       row.tfSamplesMs = s.tf.map((x) => +x.toFixed(1));
       row.sharpSamplesMs = s.sharp.map((x) => +x.toFixed(1));
-      row.tfStagesMedianMs = Object.fromEntries(['origin', 'decode', 'transform', 'encode'].map((k) => [k, median(s.stages.map((st) => st[k]).filter((v) => v !== undefined))]));
+      const stageNames = [...new Set(['origin', 'decode', 'transform', 'encode', ...s.stages.flatMap((st) => Object.keys(st))])];
+      row.tfStagesMedianMs = Object.fromEntries(stageNames.map((k) => [k, median(s.stages.map((st) => st[k]).filter((v) => v !== undefined))]));
       // The Worker's own compute (decode + transform + encode, from Server-Timing): what the CPU bill
       // counts, without the loopback origin fetch and wrangler dev's local proxy. sharp's time is all compute.
       row.tfComputeMs = median(s.stages.map((st) => (st.decode ?? 0) + (st.transform ?? 0) + (st.encode ?? 0)));
@@ -518,7 +532,7 @@ function renderMarkdown(o) {
   L.push('');
   const stages = o.cases.filter((r) => r.tfStagesMedianMs);
   if (stages.length) {
-    L.push('Thumbflare stage medians from `Server-Timing` (ms): ' + stages.map((r) => `${r.id} origin ${fmt(r.tfStagesMedianMs.origin, 0)} / decode ${fmt(r.tfStagesMedianMs.decode, 0)} / transform ${fmt(r.tfStagesMedianMs.transform, 0)} / encode ${fmt(r.tfStagesMedianMs.encode, 0)}`).join('; ') + '.');
+    L.push('Thumbflare stage medians from `Server-Timing` (ms): ' + stages.map((r) => `${r.id} origin ${fmt(r.tfStagesMedianMs.origin, 0)} / decode ${fmt(r.tfStagesMedianMs.decode, 0)} / transform ${fmt(r.tfStagesMedianMs.transform, 0)} / encode ${fmt(r.tfStagesMedianMs.encode, 0)} / total ${fmt(r.tfStagesMedianMs.total, 0)}`).join('; ') + '.');
     L.push('');
   }
   if (o.bundle) L.push(o.bundle.error ? `Bundle: build failed (${o.bundle.error.slice(0, 200)})` : `Bundle (\`wrangler deploy --dry-run\`): ${(o.bundle.bytes / 1024).toFixed(0)} KiB raw, **${(o.bundle.gzipBytes / 1024).toFixed(0)} KiB gzip** (${o.bundle.files.map((f) => `${f.file} ${(f.gzipBytes / 1024).toFixed(0)} KiB`).join(', ')}).`);

@@ -8,12 +8,22 @@
  */
 import { EXTENSION, MIME } from './negotiate';
 import type { OutputFormat } from './codec/types';
+import type { StageClock } from './timing';
 
+/**
+ * What Server-Timing reports: every stage the request passed with its ms (see
+ * timing.ts: contiguous laps, so they sum to `total`), then the work left to
+ * `waitUntil` by name only, then `total` (arrival to these headers).
+ */
 export interface StageTimings {
-  origin?: number;
-  decode?: number;
-  transform?: number;
-  encode?: number;
+  stages: Record<string, number>;
+  background?: readonly string[];
+  total?: number;
+}
+
+/** The timings a clock has recorded so far, `total` read now. */
+export function timingsOf(clock: StageClock): StageTimings {
+  return { stages: clock.stages, background: clock.background, total: clock.total() };
 }
 
 export interface ImageHeaderInput {
@@ -43,11 +53,15 @@ export function buildImageHeaders(h: ImageHeaderInput): Headers {
   return headers;
 }
 
-/** W3C Server-Timing: one metric per stage with its duration in ms, plus the cache outcome. */
+/**
+ * W3C Server-Timing (https://www.w3.org/TR/server-timing/): one metric per stage
+ * with its duration in ms; background work as `name;desc="waitUntil"` (no
+ * duration: it has not run yet and delays no one); `total`; the cache outcome.
+ */
 export function formatServerTiming(t: StageTimings, cache: 'hit' | 'miss'): string {
-  const parts = (Object.entries(t) as [string, number | undefined][])
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k};dur=${v!.toFixed(1)}`);
+  const parts = Object.entries(t.stages).map(([k, v]) => `${k};dur=${v.toFixed(1)}`);
+  for (const name of t.background ?? []) parts.push(`${name};desc="waitUntil"`);
+  if (t.total !== undefined) parts.push(`total;dur=${t.total.toFixed(1)}`);
   parts.push(`cache;desc=${cache}`);
   return parts.join(', ');
 }

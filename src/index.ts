@@ -13,6 +13,7 @@ import { VIA_PSEUDONYM, type OriginDeps } from './origin';
 import { renderIndexPage } from './pages/index-page';
 import { dispatchRequest } from './routes';
 import { checkSourceUrl, parseSourcePolicy } from './security/source-policy';
+import { StageClock } from './timing';
 import { serveImage } from './transform';
 import { PURGE_PATH, purgeSource } from './purge';
 import { VariantTier } from './variant-tier';
@@ -101,6 +102,7 @@ app.get('/health', (c, next) => {
 // --- end imgproxy dialect ---
 
 app.get('*', async (c) => {
+  const clock = new StageClock(); // Server-Timing's total starts here
   const config = readConfig(c.env);
   const url = new URL(c.req.url);
   if (url.pathname === '/' && !url.searchParams.has('url')) {
@@ -123,10 +125,11 @@ app.get('*', async (c) => {
     waitUntil,
   };
   const budget = getIsolateBudget(config.pixelBudget);
+  clock.lap('request'); // config, signature, URL grammar
   try {
     return await serveImage(
       { source: parsed.source, options: parsed.options, jsonShape: parsed.jsonShape, accept: c.req.header('accept') ?? null, ifNoneMatch: c.req.header('if-none-match') ?? null },
-      { config, origin, budget, cache, waitUntil, tier: variantTier(c.env, config, waitUntil) },
+      { config, origin, budget, cache, waitUntil, clock, tier: variantTier(c.env, config, waitUntil) },
     );
   } finally {
     // WASM memory only grows: drop instances a large image inflated (and idle codecs past the

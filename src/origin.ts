@@ -6,6 +6,9 @@
  * Never forwards a client header (Cookie, Authorization, ...) to the origin.
  */
 import { corrupt, invalidUrl, notFound, originFailed, originTimeout, tooLarge, type ImageError } from './errors';
+import { afterResponse } from './after-response';
+import { readBody as readBodyInto } from './read-body';
+import type { StageClock } from './timing';
 
 /** Where a request's source lives, resolved from the URL form and the config. */
 export type SourceRef =
@@ -38,6 +41,8 @@ export interface OriginDeps {
   waitUntil: (p: Promise<unknown>) => void;
   /** Cache-Tag stored with the cached source, the same as its transformed variants carry. */
   cacheTag?: string;
+  /** Laps source-cache / origin-headers / origin-body for Server-Timing (timing.ts). */
+  clock?: StageClock;
 }
 
 const MAX_REDIRECTS = 3;
@@ -87,8 +92,10 @@ export async function fetchSource(ref: SourceRef, deps: OriginDeps): Promise<Sou
 async function fetchSample(path: string, deps: OriginDeps): Promise<Source> {
   if (!deps.assets) throw notFound('no ORIGIN is configured and no samples are bundled');
   const res = await deps.assets.fetch(new Request(new URL(path, 'https://assets.local')));
+  deps.clock?.lap('origin-headers');
   if (!res.ok) throw notFound(`no bundled sample at ${path.slice(0, 80)}`);
   const bytes = await withDeadline(deps.timeoutMs, (d) => readBody(res, deps.maxBytes, d));
+  deps.clock?.lap('origin-body');
   return { bytes, cacheControl: null, etag: res.headers.get('etag') };
 }
 
@@ -98,8 +105,10 @@ async function fetchFromBucket(key: string, deps: OriginDeps): Promise<Source | 
   if (!head) return null;
   if (head.size > deps.maxBytes) throw tooLarge(`source is ${head.size} bytes; MAX_SOURCE_BYTES is ${deps.maxBytes}`);
   const obj = await deps.bucket.get(key);
+  deps.clock?.lap('origin-headers');
   if (!obj) return null;
   const bytes = new Uint8Array(await obj.arrayBuffer());
+  deps.clock?.lap('origin-body');
   return { bytes, cacheControl: obj.httpMetadata?.cacheControl ?? null, etag: obj.httpEtag };
 }
 
@@ -138,8 +147,10 @@ async function fetchUrl(first: URL, deps: OriginDeps): Promise<Source> {
   deps.checkUrl(first);
   const cacheKey = new Request(first.href, { method: 'GET' });
   const hit = await deps.cache?.match(cacheKey);
+  deps.clock?.lap('source-cache');
   if (hit) {
     const bytes = await withDeadline(deps.timeoutMs, (d) => readBody(hit, deps.maxBytes, d));
+    deps.clock?.lap('source-cache');
     return { bytes, cacheControl: hit.headers.get('cache-control'), url: first.href, etag: hit.headers.get('etag') };
   }
   // The origin's clock starts when the origin is asked, not while the cache was looked up.
@@ -149,6 +160,7 @@ async function fetchUrl(first: URL, deps: OriginDeps): Promise<Source> {
     for (let hop = 0; ; hop++) {
       deps.checkUrl(url);
       const res = await Promise.race([fetchOnce(url, deadline.signal), deadline.expired]);
+      deps.clock?.lap('origin-headers');
       if (res.status >= 300 && res.status < 400 && res.headers.has('location')) {
         await res.body?.cancel();
         if (hop >= MAX_REDIRECTS) throw originFailed(`origin redirected more than ${MAX_REDIRECTS} times`);
@@ -164,6 +176,7 @@ async function fetchUrl(first: URL, deps: OriginDeps): Promise<Source> {
         throw originFailed(`origin answered ${res.status}`);
       }
       const bytes = await readBody(res, deps.maxBytes, deadline);
+      deps.clock?.lap('origin-body');
       const cacheControl = res.headers.get('cache-control');
       const etag = res.headers.get('etag');
       const keep = () => storeSource(cacheKey, bytes, res.headers, deps);
@@ -191,46 +204,9 @@ async function fetchOnce(url: URL, signal: AbortSignal): Promise<Response> {
   }
 }
 
-/**
- * Reads a body into memory, refusing as soon as it passes maxBytes (a lying or
- * missing Content-Length cannot make us buffer more), and failing on a short body.
- */
-async function readBody(res: Response, maxBytes: number, deadline: Deadline): Promise<Uint8Array> {
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) {
-    await res.body?.cancel();
-    throw tooLarge(`source is ${declared} bytes; MAX_SOURCE_BYTES is ${maxBytes}`);
-  }
-  if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const read = reader.read();
-      read.catch(() => {}); // when the deadline wins the race, the abandoned read rejects later
-      const { done, value } = await Promise.race([read, deadline.expired]);
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) throw tooLarge(`source is larger than MAX_SOURCE_BYTES (${maxBytes} bytes)`);
-      chunks.push(value);
-    }
-  } catch (err) {
-    reader.cancel().catch(() => {});
-    if ((err as ImageError).status) throw err;
-    if (deadline.signal.aborted) throw originTimeout('origin body did not arrive in time');
-    throw originFailed('origin closed the connection before the body was complete');
-  }
-  if (Number.isFinite(declared) && total < declared) {
-    throw originFailed(`origin sent ${total} of ${declared} promised bytes`);
-  }
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  return bytes;
+/** The body under the request's deadline (read-body.ts: one buffer, limit enforced while streaming). */
+function readBody(res: Response, maxBytes: number, deadline: Deadline): Promise<Uint8Array> {
+  return readBodyInto(res, maxBytes, deadline.signal);
 }
 
 /**
@@ -248,7 +224,9 @@ function storeSource(key: Request, bytes: Uint8Array, headers: Headers, deps: Or
     const v = headers.get(h);
     if (v) stored.set(h, v);
   }
-  deps.waitUntil(deps.cache.put(key, new Response(bytes, { headers: stored })).catch(() => {}));
+  deps.clock?.offPath('source-put');
+  const cache = deps.cache;
+  afterResponse(deps.waitUntil, () => cache.put(key, new Response(bytes, { headers: stored })));
 }
 
 /**

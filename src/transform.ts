@@ -8,15 +8,17 @@
  * Only `index.ts` touches Hono's Context and `env`; this module gets a parsed
  * request and its dependencies.
  */
+import { afterResponse } from './after-response';
 import { decodeImage } from './codec/decode';
 import { trimCodecs, wasmMemoryBytes } from './codec/memory';
 import { encodeImage } from './codec/encode';
 import { encodeWithin, type FittedEncode } from './codec/max-bytes';
+import { anyTransparentSimd } from './codec/simd/resample-simd';
 import type { DecodeHint, Raster } from './codec/types';
 import { digestBytes, formatToken, hashStrings, resultCacheKey, sourceCacheTag } from './cache';
 import type { Config } from './config';
 import { ImageError } from './errors';
-import { buildImageHeaders, matchesIfNoneMatch, notModified, type StageTimings } from './headers';
+import { buildImageHeaders, formatServerTiming, matchesIfNoneMatch, notModified, timingsOf } from './headers';
 import { admitOutput, checkSourceLimits, isScalableJpeg, MEMORY_BUDGET_BYTES, type OutputDecision, type OutputRequest, type PixelBudget } from './limits';
 import { chooseFormat, MIME, type FormatChoice } from './negotiate';
 import { canonicalizeOptions } from './options/parse';
@@ -29,8 +31,9 @@ import { findBorder } from './pipeline/trim-border';
 import { planTransform, type TransformPlan } from './plan';
 import { probeImage, type Probe } from './probe';
 import { baseNameOf, describeSource } from './source';
+import { StageClock } from './timing';
 import { thumborMetadata } from './url/thumbor-meta';
-import type { TierRequest, VariantTier } from './variant-tier';
+import { sourceVersion, type TierRequest, type VariantTier } from './variant-tier';
 
 export interface ImageRequest {
   source: SourceRef;
@@ -49,9 +52,9 @@ export interface TransformDeps {
   waitUntil: (p: Promise<unknown>) => void;
   /** The shared variant tier (VARIANT_BUCKET), when bound: src/variant-tier.ts. */
   tier?: VariantTier;
+  /** Started when the request arrived (index.ts); every stage below laps it for Server-Timing. */
+  clock?: StageClock;
 }
-
-const now = () => performance.now();
 
 export async function serveImage(req: ImageRequest, deps: TransformDeps): Promise<Response> {
   // URL -> policy -> cache: nothing is looked up for a source the policy refuses.
@@ -61,11 +64,13 @@ export async function serveImage(req: ImageRequest, deps: TransformDeps): Promis
   const token = formatToken(req.options.format, req.accept);
   const cacheKey = resultCacheKey(sourceId, canonical, token);
 
+  const clock = deps.clock ?? new StageClock();
   const hit = await deps.cache?.match(cacheKey);
+  clock.lap('result-cache');
   if (hit) {
     // The stored Server-Timing describes the miss that filled the entry; this answer is a hit (200 or 304 alike).
     const headers = new Headers(hit.headers);
-    headers.set('Server-Timing', 'cache;desc=hit');
+    headers.set('Server-Timing', formatServerTiming(timingsOf(clock), 'hit'));
     if (matchesIfNoneMatch(req.ifNoneMatch, hit.headers.get('etag') ?? '')) {
       await hit.body?.cancel();
       return notModified(headers);
@@ -73,21 +78,26 @@ export async function serveImage(req: ImageRequest, deps: TransformDeps): Promis
     return new Response(hit.body, { status: 200, headers });
   }
 
-  const timings: StageTimings = {};
   // One tag for every variant of a source and for the cached source itself, so a purge by tag refreshes both.
   const cacheTag = await sourceCacheTag(sourceId);
+  clock.lap('hash');
   // The shared tier: a variant another data centre made, for the source version its manifest names.
   const tier = deps.tier?.request({ sourceId, cacheTag, canonical, formatToken: token, cache: deps.cache, cacheKey, ifNoneMatch: req.ifNoneMatch });
-  const stored = await tier?.beforeOrigin();
-  if (stored) return stored;
-  let t = now();
-  const source = await fetchSource(req.source, { ...deps.origin, cacheTag });
-  timings.origin = now() - t;
-  const revalidated = await tier?.afterOrigin(source, timings.origin);
-  if (revalidated) return revalidated;
+  if (tier) {
+    const stored = await tier.beforeOrigin();
+    clock.lap('tier');
+    if (stored) return stored;
+  }
+  const source = await fetchSource(req.source, { ...deps.origin, cacheTag, clock });
+  if (tier) {
+    const originMs = ['source-cache', 'origin-headers', 'origin-body'].reduce((n, k) => n + (clock.stages[k] ?? 0), 0);
+    const revalidated = await tier.afterOrigin(source, originMs);
+    clock.lap('tier');
+    if (revalidated) return revalidated;
+  }
 
   try {
-    return await transformSource(req, source, deps, { sourceId, canonical, cacheKey, cacheTag, timings, tier });
+    return await transformSource(req, source, deps, { sourceId, canonical, cacheKey, cacheTag, clock, tier });
   } catch (err) {
     // onerror=redirect: the source was fetched but cannot be transformed; send the client to it.
     if (req.options.onerror === 'redirect' && source.url && err instanceof ImageError && err.status < 500) {
@@ -102,18 +112,19 @@ interface RequestKeys {
   cacheTag: string;
   canonical: string;
   cacheKey: Request;
-  timings: StageTimings;
+  clock: StageClock;
   tier?: TierRequest;
 }
 
 async function transformSource(req: ImageRequest, source: Source, deps: TransformDeps, keys: RequestKeys): Promise<Response> {
   const { options } = req;
-  const { timings } = keys;
+  const { clock } = keys;
   assertNotEmpty(source.bytes);
   const probed = probeImage(source.bytes);
   // imgproxy `auto_rotate:0`: the stored pixels as they are, EXIF orientation ignored.
   const probe: Probe = options.autoRotate === false ? { ...probed, orientation: 1 as const, displayWidth: probed.width, displayHeight: probed.height } : probed;
   source.keep?.();
+  clock.lap('probe');
   checkSourceLimits(probe, deps.config.limits);
   // A dialect's explicit lifetime (Thumbor's max_age()) wins over the origin's.
   const maxAge = options.maxAge ?? cacheLifetime(source.cacheControl, deps.config.cacheTtl);
@@ -132,6 +143,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     settings: { origin: deps.config.origin, hasBucket: !!deps.origin.bucket },
     limits: deps.config.limits,
   });
+  if (fetchedOverlays.length) clock.lap('overlays');
   const overlayPixels = fetchedOverlays.reduce((n, f) => n + f.probe.width * f.probe.height, 0);
   // The one memory rule, before any pixel work, on every path (the JSON form too):
   // a plan and a format whose estimated peak fits, or 413 naming the largest that does.
@@ -162,6 +174,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   const releaseCodecs = decision.dropBetweenStages
     ? () => trimCodecs(0, 0)
     : () => trimCodecs(deps.config.recycleWasmBytes, deps.config.idleWasmBytes);
+  clock.lap('plan');
   const release = await deps.budget.acquire(pixels, deps.config.budgetWaitMs);
   let encoded: Uint8Array;
   let fitted: FittedEncode;
@@ -171,9 +184,9 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     // Idle codec instances from earlier requests go first when they and this job would not fit together.
     if (decision.estimate(decision.choice.format, wasmMemoryBytes().total).bytes > MEMORY_BUDGET_BYTES) trimCodecs(0, 0);
     const residentBytes = wasmMemoryBytes().total;
-    let t = now();
+    clock.lap('budget');
     let decoded: Raster | undefined = await decodeImage(source.bytes, probe.format, hint);
-    timings.decode = now() - t;
+    clock.lap('decode');
     sample(decoded.data.byteLength);
     // Between stages too: the decoder's grown heap must not sit beside the encoder's.
     releaseCodecs();
@@ -184,6 +197,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
       ? decision.choice
       : chooseFormat({ requested: options.format, source: probe.format, hasAlpha, accept: req.accept, fits: decision.fits }) ?? decision.choice;
     estimate = decision.estimate(choice.format, residentBytes).bytes;
+    clock.lap('alpha-scan');
     let orientation = probe.orientation;
     if (options.trimBorder) {
       // Trim by colour needs pixels: orient, find the border, and plan again on the trimmed
@@ -194,25 +208,34 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     }
     const overlays = await decodeOverlays(fetchedOverlays);
     if (overlays.length) sample(decoded.data.byteLength + overlays.reduce((n, o) => n + o.raster.data.byteLength, 0));
+    if (options.trimBorder || overlays.length) clock.lap('prepare');
 
-    t = now();
-    const running = runPipeline(decoded, { options, plan, orientation, display, hasAlpha, format: choice.format, overlays }, sample);
+    const running = runPipeline(
+      decoded, { options, plan, orientation, display, hasAlpha, format: choice.format, overlays }, sample,
+      (step) => clock.lap(`step-${step}`),
+    );
     decoded = undefined; // the pipeline owns it now and lets it go after its first step
     const result = await running;
-    timings.transform = now() - t;
     releaseCodecs();
 
-    t = now();
     fitted = await encodeWithin(result, choice.format, options.formatQuality?.[choice.format] ?? options.quality, options.maxBytes, encodeImage);
     encoded = fitted.bytes;
-    timings.encode = now() - t;
+    clock.lap('encode');
     sample(result.data.byteLength + encoded.byteLength);
   } finally {
     release();
   }
 
-  const version = source.etag ?? (await digestBytes(source.bytes));
-  const etag = `"${(await hashStrings(version, keys.canonical, choice.format)).slice(0, 32)}"`;
+  // A strong ETag names the bytes (RFC 9110 §8.8.3). The origin's validator plus the options and
+  // format decide them, so a few bytes are hashed; without one, hash the output (kilobytes) rather
+  // than the source (megabytes): equal bytes, equal tag, for a fraction of the work.
+  // The options stay in the tag either way, so a cache-buster option (imgproxy's `cb`) changes it as it does the URL.
+  const tagged = await hashStrings(source.etag ?? (await digestBytes(encoded)), keys.canonical, choice.format);
+  const etag = `"${tagged.slice(0, 32)}"`;
+  clock.lap('hash');
+  const store = maxAge !== null && deps.cache !== undefined;
+  if (store) clock.offPath('cache-put');
+  if (maxAge !== null && keys.tier) clock.offPath('tier-put');
   const headers = buildImageHeaders({
     format: choice.format,
     negotiated: choice.negotiated,
@@ -221,7 +244,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     baseName: options.filename ?? baseNameOf(req.source),
     attachment: options.attachment,
     cacheTag,
-    timings,
+    timings: timingsOf(clock),
     cache: 'miss',
   });
   // Cloudflare serves WebP for an AVIF too large to encode; say which format replaced the one asked for.
@@ -229,8 +252,9 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   if (!fitted.fits) headers.set('X-Thumbflare-Max-Bytes', 'exceeded');
   if (maxAge !== null && (deps.cache || keys.tier)) {
     const copy = encoded.slice(); // the client's response takes `encoded`
-    if (deps.cache) deps.waitUntil(deps.cache.put(keys.cacheKey, new Response(copy, { headers })).catch(() => {}));
-    keys.tier?.store(copy, headers, version, maxAge);
+    if (deps.cache) afterResponse(deps.waitUntil, () => deps.cache!.put(keys.cacheKey, new Response(copy, { headers })));
+    // The tier keys variants by the source's version (its validator, else its digest: only hashed when the tier is on).
+    if (keys.tier) keys.tier.store(copy, headers, await sourceVersion(source), maxAge);
   } else if (maxAge === null) keys.tier?.forget();
   if (matchesIfNoneMatch(req.ifNoneMatch, etag)) return notModified(headers);
   const res = new Response(encoded, { status: 200, headers });
@@ -273,9 +297,7 @@ function estimatePixels(probe: Probe, hint: DecodeHint, plan: TransformPlan): nu
 
 /** True when any pixel is not fully opaque. */
 function scanForAlpha(r: Raster): boolean {
-  const d = r.data;
-  for (let i = 3; i < d.length; i += 4) if (d[i] !== 255) return true;
-  return false;
+  return anyTransparentSimd(r.data);
 }
 
 function passThroughAnimation(source: Source, probe: Probe, maxAge: number | null, cacheTag: string): Response {

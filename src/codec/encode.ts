@@ -16,6 +16,7 @@ import { internal } from '../errors';
 import type { OutputFormat, Raster } from './types';
 import { avifDefaults, avifEncoder, callEmscripten, mozjpegDefaults, mozjpegEncoder, webpDefaults, webpEncoder } from './jsquash';
 import { encodePng } from './png-encode';
+import { anyTransparentSimd } from './simd/resample-simd';
 import { MOZJPEG_MAX_PIXELS } from './capacity';
 import encodeJpegJs from 'jpeg-js/lib/encoder.js';
 
@@ -79,14 +80,7 @@ export async function encodeImage(r: Raster, format: OutputFormat, quality: numb
  */
 function dropAlphaForJpeg(r: Raster): Uint8Array {
   const d = r.data;
-  let opaque = true;
-  for (let i = 3; i < d.length; i += 4) {
-    if (d[i] !== 255) {
-      opaque = false;
-      break;
-    }
-  }
-  if (opaque) return d;
+  if (!anyTransparentSimd(d)) return d;
   const flat = new Uint8Array(d.length);
   for (let i = 0; i < d.length; i += 4) {
     const a = d[i + 3]!;

@@ -22,8 +22,11 @@
  * - [webp-dec], [avif-dec], [mozjpeg-enc], [webp-enc], [avif-enc]: Emscripten
  *   builds from jSquash. Each starts at 16 MB (their INITIAL_MEMORY) and grows
  *   with the image; 16 MB is the floor while the instance is live.
- * - [resize] Rust `resize` crate via @jsquash/resize (35 KB wasm). Holds input
- *   and output of the Lanczos stage: ~3-5 MB for thumbnail-sized work.
+ * - [resize] Rust `resize` crate via @jsquash/resize (35 KB wasm). No longer on
+ *   the request path (codec/resize runs on [simd]); kept for comparisons.
+ * - [simd] our SIMD kernels (codec/simd, 2 KB wasm). Streams rows: holds one
+ *   source row, a ring of filtered rows and one output row (< 1 MB at 3840 w),
+ *   and is dropped after every call, so it is never live between stages.
  * Cold instantiation (measured with a 64 px job): Photon and libjpeg-turbo
  * < 1 ms, MozJPEG encoder 4 ms, libwebp encoder 16 ms, AVIF encoder ~270 ms
  * (mostly libaom setup): keep the AVIF encoder unless memory is short.

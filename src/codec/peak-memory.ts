@@ -21,7 +21,7 @@ import type { TransformPlan } from '../plan';
 import type { TransformOptions } from '../options/types';
 import { encoderWorkingSet } from './capacity';
 import type { DecodeHint, OutputFormat } from './types';
-import { chooseBoxSize, WASM_RESIZE_MAX_BYTES, wasmResizeBytes } from './resize';
+import { chooseBoxSize } from './resize';
 
 const MiB = 1024 * 1024;
 const RGBA = 4;
@@ -182,15 +182,24 @@ function resizeJsBytes(input: number, w: number, h: number, rw: number, rh: numb
 }
 
 /**
- * WASM bytes of the Lanczos stage when it runs in the WASM resampler (a
- * reduction whose working set is within WASM_RESIZE_MAX_BYTES), 0 when the
- * streaming JS resampler or the JS enlarger runs instead.
+ * WASM bytes of the resize stages: the SIMD kernels (codec/simd/resample-simd)
+ * stream rows through one small linear memory (a source row in two layouts, a
+ * ring of filtered rows as tall as the vertical taps, the accumulator, the
+ * horizontal taps), never the image. The instance lives for one call. 0 when
+ * enlarging (the JS interpolator) or when nothing is resized.
  */
 function resizeWasmBytes(w: number, h: number, rw: number, rh: number): number {
   const bw = chooseBoxSize(w, rw);
   const bh = chooseBoxSize(h, rh);
   if (rw >= bw && rh >= bh) return 0; // enlarging: libvips-style JS interpolator
-  if (rw === bw && rh === bh) return 0;
-  const bytes = wasmResizeBytes(bw, bh, rw, rh);
-  return bytes > WASM_RESIZE_MAX_BYTES ? 0 : bytes + MiB; // else the streaming JS Lanczos
+  if (rw === bw && rh === bh && bw === w && bh === h) return 0;
+  // The larger of the box stage (footprints of w/bw source pixels) and Lanczos3 (6 lobes per output pixel).
+  const stage = (inW: number, outW: number, scaleX: number, scaleY: number) => {
+    const tapsX = Math.ceil(6 * Math.max(1, scaleX)) + 2;
+    const tapsY = Math.ceil(6 * Math.max(1, scaleY)) + 2;
+    return inW * 20 + outW * (28 + 4 * tapsX) + (tapsY + 1) * outW * 16;
+  };
+  const box = bw < w || bh < h ? stage(w, bw, w / bw, h / bh) : 0;
+  const lanczos = stage(bw, rw, bw / rw, bh / rh);
+  return Math.max(box, lanczos) + MiB;
 }

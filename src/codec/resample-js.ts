@@ -9,6 +9,7 @@
  * so only used where memory decides.
  */
 import type { Raster } from './types';
+import { resampleSeparableSimd } from './simd/resample-simd';
 
 /** Lanczos kernel with a = 3 (sinc windowed by sinc). */
 function lanczos3(x: number): number {
@@ -18,7 +19,7 @@ function lanczos3(x: number): number {
   return (3 * Math.sin(px) * Math.sin(px / 3)) / (px * px);
 }
 
-interface Taps {
+export interface Taps {
   start: Int32Array;
   count: Int32Array;
   weights: Float32Array;
@@ -26,7 +27,7 @@ interface Taps {
 }
 
 /** Per output index: first source index, tap count and normalised weights (pixel centres aligned). */
-function buildTaps(inSize: number, outSize: number): Taps {
+export function buildTaps(inSize: number, outSize: number): Taps {
   const scale = inSize / outSize;
   const filterScale = Math.max(1, scale);
   const support = 3 * filterScale;
@@ -112,4 +113,12 @@ export function resampleLanczos3Js(r: Raster, outWidth: number, outHeight: numbe
 
 function clampByte(v: number): number {
   return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+}
+
+/**
+ * {@link resampleLanczos3Js}'s taps on the SIMD kernels (codec/simd): the same
+ * streaming shape (one ring of filtered rows, pixels stay in JS), within 1 LSB.
+ */
+export function resampleLanczos3Simd(r: Raster, outWidth: number, outHeight: number, premultiply: boolean): Raster {
+  return resampleSeparableSimd(r, outWidth, outHeight, buildTaps(r.width, outWidth), buildTaps(r.height, outHeight), premultiply, 1);
 }

@@ -4,11 +4,13 @@
  * (JPEG), blending partial alpha ("source over", straight alpha). Without this,
  * encoders drop alpha and transparent pixels come out black.
  */
+import { anyTransparentSimd } from '../codec/simd/resample-simd';
 import type { Step } from './step';
 
 export const flattenStep: Step = (r, { format, options }) => {
   // imgproxy's `background` flattens every format (options.flatten); otherwise only JPEG needs it.
   if (format !== 'jpeg' && !options.flatten) return r;
+  if (!anyTransparentSimd(r.data)) return r;
   const { r: br, g: bg, b: bb } = options.background;
   const d = r.data;
   let out: Uint8Array | undefined;

@@ -36,13 +36,23 @@ export const PIPELINE: readonly Step[] = [
  * gets the pixel bytes JS held at that moment (the step's input plus its
  * output), so the caller can measure the isolate's memory stage by stage.
  */
-export async function runPipeline(r: Raster, ctx: StepContext, observe?: (jsBytes: number) => void): Promise<Raster> {
+export async function runPipeline(
+  r: Raster, ctx: StepContext, observe?: (jsBytes: number) => void, onStep?: (name: string) => void,
+): Promise<Raster> {
   ctx = { ...ctx, observe };
   // `r` is reassigned, never kept: a replaced raster can be collected while later steps run.
   for (const step of PIPELINE) {
+    const t = performance.now();
     const next = await step(r, ctx);
     if (next !== r) observe?.(r.data.byteLength + next.data.byteLength);
+    // Server-Timing names the steps that did something (a new raster, or in-place work that took time).
+    if (onStep && (next !== r || performance.now() - t >= 0.05)) onStep(stepName(step));
     r = next;
   }
   return r;
+}
+
+/** `cropStep` -> `crop`; a bundler may suffix a renamed binding (`cropStep2`). */
+function stepName(step: Step): string {
+  return step.name.replace(/\d+$/, '').replace(/Step$/, '') || 'step';
 }

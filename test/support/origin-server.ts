@@ -17,10 +17,14 @@
  * through vitest's provide/inject as `originPort`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deflateSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { TestProject } from 'vitest/node';
 
@@ -190,6 +194,23 @@ async function serveFault(kind: string, url: URL, res: ServerResponse): Promise<
       res.end();
       return;
     }
+    case 'chunked': // the sample with no Content-Length, in 1000-byte writes: the body read grows its buffer
+      res.writeHead(200, { 'Content-Type': 'image/jpeg' });
+      for (let i = 0; i < sample.length; i += 1000) res.write(sample.subarray(i, i + 1000));
+      res.end();
+      return;
+    case 'gzip': { // Content-Length counts the compressed bytes; fetch hands the Worker the larger decoded body
+      const body = gzipSync(sample);
+      res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Encoding': 'gzip', 'Content-Length': String(body.length) });
+      res.end(body);
+      return;
+    }
+    case 'gzipbomb': { // 64 MB of zeros in ~64 KB of gzip, with an honest (compressed) Content-Length
+      const body = gzipSync(Buffer.alloc(64 << 20));
+      res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Encoding': 'gzip', 'Content-Length': String(body.length) });
+      res.end(body);
+      return;
+    }
     case 'bigdeclared':
       res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': String(500_000_000) });
       res.write(sample.subarray(0, 100));
@@ -218,6 +239,30 @@ async function setMutable(url: URL, res: ServerResponse): Promise<void> {
   res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ etag }));
 }
 
+/**
+ * For test/codec/simd.test.ts (workerd cannot run a compiler): the committed
+ * kernels.wasm's sha256, the manifest's, and, where clang-14 is installed, the
+ * sha256 of a fresh build by scripts/build-simd.sh and whether it is identical.
+ */
+async function simdBuildReport() {
+  const dir = resolve(REPO, 'src/codec/simd');
+  const committed = await readFile(resolve(dir, 'kernels.wasm'));
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  const manifestSha256 = (await readFile(resolve(dir, 'kernels.wasm.sha256'), 'utf8')).trim();
+  const which = spawnSync('sh', ['-c', 'command -v clang-14 && command -v wasm-ld-14 || command -v wasm-ld'], { encoding: 'utf8' });
+  if (which.status !== 0) return { toolchain: null, committedSha256: sha(committed), manifestSha256, rebuiltSha256: null, identical: null };
+  const out = mkdtempSync(resolve(tmpdir(), 'tf-simd-'));
+  try {
+    const build = spawnSync('sh', [resolve(REPO, 'scripts/build-simd.sh'), out], { encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`build-simd.sh failed: ${build.stderr}`);
+    const rebuilt = await readFile(resolve(out, 'kernels.wasm'));
+    const version = spawnSync('clang-14', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+    return { toolchain: version, committedSha256: sha(committed), manifestSha256, rebuiltSha256: sha(rebuilt), identical: rebuilt.equals(committed) };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const path = decodeURIComponent(url.pathname);
@@ -226,6 +271,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     return;
   }
   if (path === '/__mut') return setMutable(url, res);
+  if (path === '/__simd-build') {
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await simdBuildReport()));
+    return;
+  }
   if (path === '/__last-headers') {
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(reqHeaders));
     return;
