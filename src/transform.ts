@@ -9,6 +9,8 @@
  * request and its dependencies.
  */
 import { decodeImage } from './codec/decode';
+import { planColour } from './color';
+import { embedIcc } from './color/embed';
 import { trimCodecs, wasmMemoryBytes } from './codec/memory';
 import { encodeImage } from './codec/encode';
 import { fitsEncoder, largestFitting } from './codec/capacity';
@@ -117,7 +119,8 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     // A large job starts with no idle codec beside it: their 16 MB floors add up.
     if (pixels * 4 > LARGE_JOB_BYTES) trimCodecs(0, 0);
     let t = now();
-    let decoded: Raster | undefined = await decodeImage(source.bytes, probe.format, hint);
+    const colour = await planColour(source.bytes, probe.format, options.colorProfile ?? 'srgb');
+    let decoded: Raster | undefined = await decodeImage(source.bytes, probe.format, hint, colour);
     timings.decode = now() - t;
     sample(decoded.data.byteLength);
     // Between stages too: the decoder's grown heap must not sit beside the encoder's.
@@ -126,7 +129,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     choice = negotiate(hasAlpha);
 
     t = now();
-    const running = runPipeline(decoded, { options, plan, orientation: probe.orientation, display, hasAlpha, format: choice.format }, sample);
+    const running = runPipeline(decoded, { options, plan, orientation: probe.orientation, display, hasAlpha, format: choice.format, colour }, sample);
     decoded = undefined; // the pipeline owns it now and lets it go after its first step
     const result = await running;
     timings.transform = now() - t;
@@ -134,6 +137,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
 
     t = now();
     encoded = await encodeImage(result, choice.format, options.quality);
+    if (colour.embed) encoded = await embedIcc(encoded, choice.format, colour.embed);
     timings.encode = now() - t;
     sample(result.data.byteLength + encoded.byteLength);
   } finally {

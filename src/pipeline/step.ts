@@ -6,6 +6,7 @@
 import type { OutputFormat, Raster } from '../codec/types';
 import type { TransformOptions } from '../options/types';
 import type { TransformPlan } from '../plan';
+import type { ColourJob } from '../color';
 
 export interface StepContext {
   options: TransformOptions;
@@ -17,6 +18,8 @@ export interface StepContext {
   /** Whether the decoded source has any non-opaque pixel. */
   hasAlpha: boolean;
   format: OutputFormat;
+  /** The source's colour work (color/index); absent: nothing to do. */
+  colour?: ColourJob;
   /** Told the JS pixel bytes a step holds inside itself (e.g. resize's intermediate), for memory accounting. */
   observe?: (jsBytes: number) => void;
 }

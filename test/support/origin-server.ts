@@ -4,6 +4,7 @@
  * Worker under test fetches its sources from. It serves
  *   /corpus/<path>        the shared corpus (../shared/corpus beside the repo)
  *   /samples/<name>       the repo's bundled samples (public/samples)
+ *   /colour/<name>        colour-profile fixtures (test/color/fixtures)
  *   /gen/<name>           large images generated once with sharp (see GENERATED)
  *   /fault/<kind>         misbehaving origins: slow, stall, short body, 5xx,
  *                         redirect chains, HTML/SVG, pixel and byte bombs
@@ -23,6 +24,8 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ROOTS: Record<string, string> = {
   corpus: resolve(process.env.THUMBFLARE_CORPUS ?? resolve(REPO, '../shared/corpus')),
   samples: resolve(REPO, 'public/samples'),
+  // Colour-profile fixtures (scripts/make-colour-fixtures.mjs).
+  colour: resolve(REPO, 'test/color/fixtures'),
 };
 
 declare module 'vitest' {

@@ -1,0 +1,143 @@
+/**
+ * Colour management at unit level: each fixture (scripts/make-colour-fixtures.mjs)
+ * decoded, its colour planned from its own header bytes and converted at full
+ * size, against sharp's colour-managed sRGB of the same file. Beside each
+ * error, the error of doing nothing (the pre-issue-14 behaviour): the
+ * conversion must be within the 2/255 budget and the unmanaged answer must not.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeImage } from '../../src/codec/decode';
+import type { Raster, SourceFormat } from '../../src/codec/types';
+import { planColour, planFromColour } from '../../src/color';
+import { jpegIcc, readSourceColour } from '../../src/color/extract';
+import { parseIcc } from '../../src/color/icc';
+import { probeImage } from '../../src/probe';
+import { ORIGIN } from '../support/worker';
+
+export async function fixture(name: string): Promise<Uint8Array> {
+  const res = await fetch(`${ORIGIN}/colour/${name}`);
+  if (res.status !== 200) throw new Error(`fixture ${name}: ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** Mean absolute difference per colour channel (0..255) of two same-size RGBA rasters. */
+export function meanError(a: Raster, b: Raster): number {
+  expect([a.width, a.height]).toEqual([b.width, b.height]);
+  let sum = 0;
+  for (let i = 0; i < a.data.length; i += 4) {
+    sum += Math.abs(a.data[i]! - b.data[i]!) + Math.abs(a.data[i + 1]! - b.data[i + 1]!) + Math.abs(a.data[i + 2]! - b.data[i + 2]!);
+  }
+  return sum / ((a.data.length / 4) * 3);
+}
+
+export const pixel = (r: Raster, x: number, y: number) => Array.from(r.data.subarray((y * r.width + x) * 4, (y * r.width + x) * 4 + 3));
+
+const CASES: { file: string; label: string; unmanagedAtLeast: number }[] = [
+  { file: 'p3.jpg', label: 'matrix', unmanagedAtLeast: 4 },
+  { file: 'p3.avif', label: 'matrix', unmanagedAtLeast: 4 },
+  { file: 'generic-rgb.jpg', label: 'matrix', unmanagedAtLeast: 8 },
+  { file: 'adobe-rgb.png', label: 'matrix', unmanagedAtLeast: 6 },
+  { file: 'prophoto.png', label: 'matrix', unmanagedAtLeast: 15 },
+  { file: 'rec2020.webp', label: 'matrix', unmanagedAtLeast: 15 },
+  { file: 'lut-rgb.jpg', label: 'lut', unmanagedAtLeast: 8 },
+  { file: 'cmyk-profile.jpg', label: 'cmyk', unmanagedAtLeast: 8 },
+];
+
+export const errors: Record<string, { managed: number; unmanaged: number }> = {};
+
+describe('conversion to sRGB against sharp (libvips + LittleCMS)', () => {
+  for (const c of CASES) {
+    it(`${c.file}: ${c.label} profile, mean error <= 2/255`, async () => {
+      const bytes = await fixture(c.file);
+      const format = probeImage(bytes).format as SourceFormat;
+      const ref = await decodeImage(await fixture(`${c.file}.ref.png`), 'png');
+      const job = await planColour(bytes, format, 'srgb');
+      expect(job.label).toBe(c.label);
+      const managed = await decodeImage(bytes, format, {}, job);
+      await job.apply(managed, 'png');
+      expect(job.embed).toBeUndefined();
+      // Unmanaged: the numbers as decoded; for CMYK, the built-in (profile-less) table.
+      const unmanaged = await decodeImage(bytes, format, {});
+      const e = { managed: meanError(managed, ref), unmanaged: meanError(unmanaged, ref) };
+      errors[c.file] = e;
+      console.log(`colour ${c.file}: mean error ${e.managed.toFixed(2)} (unmanaged ${e.unmanaged.toFixed(2)})`);
+      expect(e.managed).toBeLessThanOrEqual(2);
+      expect(e.unmanaged).toBeGreaterThan(c.unmanagedAtLeast);
+    });
+  }
+
+  it('a Display P3 photo keeps its saturated red (not desaturated to the P3 numbers)', async () => {
+    const bytes = await fixture('p3.jpg');
+    const job = await planColour(bytes, 'jpeg', 'srgb');
+    const r = await decodeImage(bytes, 'jpeg', {}, job);
+    const stored = pixel(r, 12, 24);
+    // Stored as P3 numbers, sRGB red is about (234, 51, 35).
+    expect(stored[0]).toBeLessThan(245);
+    expect(stored[1]).toBeGreaterThan(35);
+    await job.apply(r, 'png');
+    const [red, green, blue] = pixel(r, 12, 24) as [number, number, number];
+    expect(red).toBeGreaterThanOrEqual(248);
+    expect(green).toBeLessThanOrEqual(12);
+    expect(blue).toBeLessThanOrEqual(12);
+  });
+});
+
+describe('profile extraction and classification', () => {
+  it('reassembles a multi-segment JPEG profile in sequence order (written in reverse)', async () => {
+    const bytes = await fixture('lut-rgb.jpg');
+    const icc = jpegIcc(bytes)!;
+    const original = await fixture('lut.icc');
+    expect(icc.length).toBe(original.length);
+    expect(icc.length).toBeGreaterThan(3 * 65519);
+    expect(icc).toEqual(original);
+  });
+
+  it('finds the profile in PNG iCCP, WebP ICCP and AVIF colr', async () => {
+    for (const [file, format, icc] of [['adobe-rgb.png', 'png', 'adobe.icc'], ['rec2020.webp', 'webp', 'rec2020.icc']] as const) {
+      const src = await readSourceColour(await fixture(file), format);
+      expect(src.icc, file).toEqual(await fixture(icc));
+    }
+    const avif = await readSourceColour(await fixture('p3.avif'), 'avif');
+    expect(parseIcc(avif.icc!).description).toMatch(/P3/);
+  });
+
+  it('an sRGB-tagged image does no pixel work', async () => {
+    const job = await planColour(await fixture('srgb-tagged.jpg'), 'jpeg', 'srgb');
+    expect(job.label).toBe('srgb');
+    expect(job.active).toBe(false);
+  });
+
+  it('reads curv (gamma, table), para and LUT profiles', async () => {
+    const kinds = await Promise.all(['adobe.icc', 'generic.icc', 'prophoto.icc', 'lut.icc', 'cmyk.icc'].map(async (f) => parseIcc(await fixture(f))));
+    expect(kinds.map((k) => k.kind)).toEqual(['matrix', 'matrix', 'matrix', 'lut', 'cmyk']);
+    expect(kinds[0]!.matrix!.trc[0]).toEqual({ kind: 'gamma', gamma: 563 / 256 });
+    expect(kinds[1]!.matrix!.trc[0].kind).toBe('table');
+    expect(kinds[2]!.matrix!.trc[0].kind).toBe('para');
+  });
+
+  it('a broken or truncated profile is ignored, never thrown', async () => {
+    const icc = await fixture('adobe.icc');
+    expect(parseIcc(icc.subarray(0, 100)).kind).toBe('unusable');
+    expect(parseIcc(icc.subarray(0, 300)).kind).toBe('unusable');
+    expect(planFromColour({ icc: new Uint8Array(500) }, 'srgb').label).toBe('none');
+  });
+});
+
+describe('PNG gAMA and cHRM (as Chromium renders them)', () => {
+  it('gAMA + cHRM without iCCP converts like the equivalent ICC profile', async () => {
+    const png = await fixture('gama-chrm.png');
+    const job = await planColour(png, 'png', 'srgb');
+    expect(job.label).toBe('png-chrm');
+    const r = await decodeImage(png, 'png');
+    await job.apply(r, 'png');
+    // sharp/libvips ignore gAMA; the same numbers with the equivalent ICC profile are its managed answer.
+    const ref = await decodeImage(await fixture('gama-chrm-as-icc.png.ref.png'), 'png');
+    expect(meanError(r, ref)).toBeLessThanOrEqual(2);
+    expect(meanError(await decodeImage(png, 'png'), ref)).toBeGreaterThan(5);
+  });
+
+  it('gAMA alone is ignored (Chromium, Safari and Firefox ignore it too)', async () => {
+    const job = await planColour(await fixture('gama-only.png'), 'png', 'srgb');
+    expect(job.active).toBe(false);
+  });
+});
