@@ -17,6 +17,10 @@
  * Pixels are streamed through a fixed 256 KiB window in WASM memory, in place
  * (LittleCMS allows the same input and output buffer when both formats have
  * the same pixel size): the raster is never copied whole into WASM.
+ *
+ * Precision: the 8-bit transform LittleCMS optimises (a precalculated device
+ * link) is within 1.2/255 mean of libvips' floating-point path on the LUT
+ * fixture; cmsFLAGS_HIGHRESPRECALC measured no better (1.25), so it is not used.
  */
 import lcmsFactory from 'lcms-wasm/dist/lcms.js';
 import lcmsModule from 'lcms-wasm/dist/lcms.wasm';
@@ -43,6 +47,7 @@ const TYPE_CMYK_8 = fmt(PT_CMYK, 4, 0);
 const TYPE_GRAY_PAD3_8 = fmt(PT_GRAY, 1, 3);
 /** ICC.1 7.2.15: relative colorimetric, libvips' default intent. */
 const INTENT_RELATIVE = 1;
+
 
 export const lcms = new LazyAsyncInstance<LcmsModule>('lcms', async () => {
   let exports: WebAssembly.Exports | undefined;

@@ -7,30 +7,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/codec/decode';
-import type { Raster, SourceFormat } from '../../src/codec/types';
+import type { SourceFormat } from '../../src/codec/types';
 import { planColour, planFromColour } from '../../src/color';
 import { jpegIcc, readSourceColour } from '../../src/color/extract';
 import { parseIcc } from '../../src/color/icc';
 import { probeImage } from '../../src/probe';
-import { ORIGIN } from '../support/worker';
-
-export async function fixture(name: string): Promise<Uint8Array> {
-  const res = await fetch(`${ORIGIN}/colour/${name}`);
-  if (res.status !== 200) throw new Error(`fixture ${name}: ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
-
-/** Mean absolute difference per colour channel (0..255) of two same-size RGBA rasters. */
-export function meanError(a: Raster, b: Raster): number {
-  expect([a.width, a.height]).toEqual([b.width, b.height]);
-  let sum = 0;
-  for (let i = 0; i < a.data.length; i += 4) {
-    sum += Math.abs(a.data[i]! - b.data[i]!) + Math.abs(a.data[i + 1]! - b.data[i + 1]!) + Math.abs(a.data[i + 2]! - b.data[i + 2]!);
-  }
-  return sum / ((a.data.length / 4) * 3);
-}
-
-export const pixel = (r: Raster, x: number, y: number) => Array.from(r.data.subarray((y * r.width + x) * 4, (y * r.width + x) * 4 + 3));
+import { fixture, meanError, pixel } from './helpers';
 
 const CASES: { file: string; label: string; unmanagedAtLeast: number }[] = [
   { file: 'p3.jpg', label: 'matrix', unmanagedAtLeast: 4 },
