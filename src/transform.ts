@@ -120,7 +120,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     if (pixels * 4 > LARGE_JOB_BYTES) trimCodecs(0, 0);
     let t = now();
     const colour = await planColour(source.bytes, probe.format, options.colorProfile ?? 'srgb');
-    let decoded: Raster | undefined = await decodeImage(source.bytes, probe.format, hint, colour);
+    let decoded: Raster | undefined = await decodeImage(source.bytes, probe.format, hint, { cmyk: colour.cmyk, observe: sample });
     timings.decode = now() - t;
     sample(decoded.data.byteLength);
     // Between stages too: the decoder's grown heap must not sit beside the encoder's.

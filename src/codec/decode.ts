@@ -34,7 +34,9 @@ import { avifDecoder, callEmscripten, webpDecoder } from './jsquash';
  * built-in press profile of codec/cmyk is used).
  */
 export interface DecodeColour {
-  cmyk?: (data: Uint8Array) => Promise<void>;
+  cmyk?: (data: Uint8Array, observe?: () => void) => Promise<void>;
+  /** Told when the CMYK conversion's extra WASM memory is at its peak. */
+  observe?: (jsBytes: number) => void;
 }
 
 /** Decodes `bytes` (claimed to be `format`) to RGBA8, possibly scaled down per `hint`. */
@@ -136,7 +138,7 @@ async function convertCmykToRgba(data: Uint8Array, info: JpegInfo, colour: Decod
   }
   if (colour.cmyk) {
     try {
-      await colour.cmyk(data);
+      await colour.cmyk(data, () => colour.observe?.(data.byteLength));
       return;
     } catch (err) {
       // A profile LittleCMS refuses: the built-in press profile is the best remaining answer.

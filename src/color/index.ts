@@ -36,6 +36,9 @@ import {
 
 export type ColourMode = 'srgb' | 'keep';
 
+/** Converts 4-byte pixels in place; `observe` is told when any extra WASM memory is at its peak. */
+type Convert = (data: Uint8Array, observe?: () => void) => Promise<void>;
+
 /** Output formats whose encoder output we can embed an ICC profile in (color/embed). */
 export const EMBEDS_ICC: ReadonlySet<OutputFormat> = new Set(['jpeg', 'png', 'webp']);
 
@@ -50,9 +53,9 @@ export class ColourJob {
     /** The embedded profile, when there is one. */
     readonly icc: Uint8Array | undefined,
     private readonly mode: ColourMode,
-    private readonly convert: ((data: Uint8Array) => Promise<void>) | undefined,
+    private readonly convert: Convert | undefined,
     /** CMYK sources with a usable profile: converts ink values to RGBA at decode. */
-    readonly cmyk: ((data: Uint8Array) => Promise<void>) | undefined,
+    readonly cmyk: Convert | undefined,
   ) {}
 
   /** True when the RGB pixels need any work. */
@@ -66,14 +69,14 @@ export class ColourJob {
    * embed one; otherwise converted to sRGB in place. A conversion that fails
    * (LittleCMS refuses the profile) embeds the original profile instead.
    */
-  async apply(r: Raster, format: OutputFormat): Promise<void> {
+  async apply(r: Raster, format: OutputFormat, observe?: () => void): Promise<void> {
     if (this.mode === 'keep' && this.icc && EMBEDS_ICC.has(format)) {
       this.embed = this.icc;
       return;
     }
     if (!this.convert) return;
     try {
-      await this.convert(r.data);
+      await this.convert(r.data, observe);
     } catch (err) {
       console.warn('colour conversion failed; embedding the source profile instead', this.label, err);
       if (this.icc && EMBEDS_ICC.has(format)) this.embed = this.icc;
@@ -99,7 +102,7 @@ export function planFromColour(src: SourceColour, mode: ColourMode): ColourJob {
 
 function planIcc(icc: Uint8Array, mode: ColourMode): ColourJob {
   const p = parseIcc(icc);
-  const viaLcms = (input: LcmsInput) => (data: Uint8Array) => lcmsToSrgb(icc, input, data);
+  const viaLcms = (input: LcmsInput): Convert => (data, observe) => lcmsToSrgb(icc, input, data, observe);
   switch (p.kind) {
     case 'cmyk':
       // The output cannot be CMYK, so keep mode converts too.

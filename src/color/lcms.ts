@@ -11,8 +11,9 @@
  * Cost, measured in workerd: 316 KB of WASM (+41 KB JS glue), an instance is
  * 16 MB of linear memory (Emscripten's INITIAL_MEMORY) and grows only by the
  * transform's tables (< 1 MB even for CMYK). It is instantiated lazily, only
- * for a source with such a profile, and registered with codec/memory so the
- * trim policy drops it like any codec.
+ * for a source with such a profile, registered with codec/memory (so the
+ * request's memory meter counts it), and dropped as soon as the conversion is
+ * done so it never adds to the encoder's peak.
  *
  * Pixels are streamed through a fixed 256 KiB window in WASM memory, in place
  * (LittleCMS allows the same input and output buffer when both formats have
@@ -74,8 +75,10 @@ export type LcmsInput = 'rgb' | 'gray' | 'cmyk';
  * Converts 4-byte pixels of `data` to sRGB RGBA in place through `icc`:
  * 'rgb' and 'gray' read RGBA (alpha kept), 'cmyk' reads CMYK ink amounts and
  * writes opaque RGBA. Throws when LittleCMS cannot build the transform.
+ * `observe` is called while the instance is still live, so the caller's
+ * memory meter sees its peak before it is dropped.
  */
-export async function lcmsToSrgb(icc: Uint8Array, input: LcmsInput, data: Uint8Array): Promise<void> {
+export async function lcmsToSrgb(icc: Uint8Array, input: LcmsInput, data: Uint8Array, observe?: () => void): Promise<void> {
   const m = await lcms.get();
   const profPtr = m._malloc(icc.length);
   let src = 0, dst = 0, xf = 0, win = 0;
@@ -88,6 +91,7 @@ export async function lcmsToSrgb(icc: Uint8Array, input: LcmsInput, data: Uint8A
     xf = m._cmsCreateTransform(src, inFormat, dst, TYPE_RGBA_8, INTENT_RELATIVE, 0);
     if (!xf) throw new Error('LittleCMS cannot build a transform from the profile to sRGB');
     win = m._malloc(WINDOW);
+    observe?.();
     for (let off = 0; off < data.length; off += WINDOW) {
       const chunk = data.subarray(off, Math.min(data.length, off + WINDOW));
       // HEAPU8 is re-read each time: a malloc may have grown (and replaced) the buffer.
@@ -108,5 +112,9 @@ export async function lcmsToSrgb(icc: Uint8Array, input: LcmsInput, data: Uint8A
     if (dst) m._cmsCloseProfile(dst);
     if (src) m._cmsCloseProfile(src);
     m._free(profPtr);
+    // Its 16 MB must not sit beside the encoder's working set: LUT and CMYK
+    // profiles are rare, and a fresh instance costs about a millisecond.
+    // (Nothing above awaits after get(), so no other request holds it mid-call.)
+    lcms.drop();
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { Step } from './step';
 
-export const colorStep: Step = async (r, { colour, format }) => {
-  if (colour?.active) await colour.apply(r, format);
+export const colorStep: Step = async (r, { colour, format, observe }) => {
+  if (colour?.active) await colour.apply(r, format, () => observe?.(r.data.byteLength));
   return r;
 };

@@ -123,3 +123,55 @@ describe('PNG gAMA and cHRM (as Chromium renders them)', () => {
     expect(job.active).toBe(false);
   });
 });
+
+describe('AVIF nclx (ITU-T H.273 code points)', () => {
+  const red = () => ({ width: 1, height: 1, data: new Uint8Array([234, 51, 35, 255]) });
+  it('Display P3 primaries (12) with the sRGB transfer (13) convert like the P3 ICC profile', async () => {
+    const job = planFromColour({ cicp: { primaries: 12, transfer: 13 } }, 'srgb');
+    expect(job.label).toBe('nclx');
+    const r = red();
+    await job.apply(r, 'png');
+    // sRGB red stored as P3 numbers (what p3.jpg holds) comes back red.
+    expect(pixel(r, 0, 0)[0]).toBeGreaterThanOrEqual(250);
+    expect(pixel(r, 0, 0)[1]).toBeLessThanOrEqual(8);
+    expect(pixel(r, 0, 0)[2]).toBeLessThanOrEqual(8);
+  });
+
+  it('BT.709 / sRGB and unspecified code points do nothing; PQ and HLG (HDR) are not converted', () => {
+    for (const cicp of [{ primaries: 1, transfer: 13 }, { primaries: 2, transfer: 2 }, { primaries: 1, transfer: 1 }]) {
+      expect(planFromColour({ cicp }, 'srgb').active, JSON.stringify(cicp)).toBe(false);
+    }
+    for (const transfer of [16, 18]) expect(planFromColour({ cicp: { primaries: 9, transfer } }, 'srgb').label).toBe('nclx-unsupported');
+    expect(planFromColour({ cicp: { primaries: 9, transfer: 1 } }, 'srgb').label).toBe('nclx');
+  });
+});
+
+describe('hostile profile bytes', () => {
+  /** Rewrites the first APP2 ICC segment's chunk count (byte 13 after the "ICC_PROFILE\0" tag). */
+  function withChunkCount(jpeg: Uint8Array, count: number): Uint8Array {
+    const out = jpeg.slice();
+    for (let p = 2; p + 18 < out.length; ) {
+      const len = (out[p + 2]! << 8) | out[p + 3]!;
+      if (out[p + 1] === 0xe2) {
+        out[p + 4 + 13] = count;
+        return out;
+      }
+      p += 2 + len;
+    }
+    throw new Error('no APP2');
+  }
+
+  it('a missing chunk (count says 2, one present) means no profile, and the image still decodes', async () => {
+    const bytes = withChunkCount(await fixture('p3.jpg'), 2);
+    expect(jpegIcc(bytes)).toBeUndefined();
+    const job = await planColour(bytes, 'jpeg', 'srgb');
+    expect(job.active).toBe(false);
+    expect((await decodeImage(bytes, 'jpeg', {}, job)).width).toBe(192);
+  });
+
+  it('a zero chunk count or a truncated profile is ignored', async () => {
+    expect(jpegIcc(withChunkCount(await fixture('p3.jpg'), 0))).toBeUndefined();
+    const icc = await fixture('prophoto.icc');
+    for (const n of [0, 1, 127, 131, 200, 400]) expect(() => planFromColour({ icc: icc.subarray(0, n) }, 'srgb')).not.toThrow();
+  });
+});

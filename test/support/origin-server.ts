@@ -59,6 +59,28 @@ function edgeMarked(width: number, height: number): Buffer {
   return px;
 }
 
+/** Replaces a JPEG's APP2 ICC segments with `icc` (ICC.1 B.4 chunks), without converting its numbers. */
+async function jpegWithIcc(jpeg: Buffer, iccFile: string): Promise<Buffer> {
+  const icc = await readFile(resolve(ROOTS.colour!, iccFile));
+  const parts: Buffer[] = [jpeg.subarray(0, 2)];
+  let p = 2;
+  while (jpeg[p] === 0xff && jpeg[p + 1] !== 0xda) {
+    const len = jpeg.readUInt16BE(p + 2);
+    if (!(jpeg[p + 1] === 0xe2 && jpeg.subarray(p + 4, p + 15).toString('latin1') === 'ICC_PROFILE')) parts.push(jpeg.subarray(p, p + 2 + len));
+    p += 2 + len;
+  }
+  const n = Math.ceil(icc.length / 65519);
+  for (let i = 0; i < n; i++) {
+    const part = icc.subarray(i * 65519, (i + 1) * 65519);
+    const head = Buffer.from([0xff, 0xe2, (part.length + 16) >> 8, (part.length + 16) & 0xff]);
+    parts.push(head, Buffer.from('ICC_PROFILE\0', 'latin1'), Buffer.from([i + 1, n]), part);
+  }
+  parts.push(jpeg.subarray(p));
+  return Buffer.concat(parts);
+}
+
+const photo12mp = () => sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } });
+
 /** Test images made on first request and kept in memory. */
 const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> = {
   '12mp.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
@@ -66,6 +88,15 @@ const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> =
   '12mp-progressive.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85, progressive: true }).toBuffer() }),
   // A screenshot-like 12 MP RGBA PNG (the sample photo enlarged): compressible, unlike noise.
   '12mp.png': async () => ({ type: 'image/png', body: await sharp(resolve(ROOTS.samples!, 'landscape.jpg')).resize(4000, 3000, { fit: 'fill' }).ensureAlpha(0.9).png().toBuffer() }),
+  // Colour: a 12 MP Display P3 photo (sharp converts to P3 and tags it), the same numbers with a
+  // LUT (A2B0) profile, and a CMYK JPEG with an embedded CMYK profile (test/color/fixtures).
+  'p3-12mp.jpg': async () => ({ type: 'image/jpeg', body: await photo12mp().withIccProfile('p3').jpeg({ quality: 85 }).toBuffer() }),
+  'lut-12mp.jpg': async () => ({ type: 'image/jpeg', body: await jpegWithIcc(await photo12mp().jpeg({ quality: 85 }).toBuffer(), 'lut.icc') }),
+  // 3 MP, not 12: libvips' own sRGB -> CMYK conversion takes over 10 s at 12 MP on a loaded machine.
+  'cmyk-3mp.jpg': async () => ({
+    type: 'image/jpeg',
+    body: await jpegWithIcc(await sharp(noisyRgb(2000, 1500, 3), { raw: { width: 2000, height: 1500, channels: 3 } }).toColourspace('cmyk').jpeg({ quality: 85 }).toBuffer(), 'cmyk.icc'),
+  }),
   'photo-640.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(640, 480, 3), { raw: { width: 640, height: 480, channels: 3 } }).jpeg({ quality: 90 }).toBuffer() }),
   'alpha-400.png': async () => ({ type: 'image/png', body: await sharp(noisyRgb(400, 300, 4), { raw: { width: 400, height: 300, channels: 4 } }).png().toBuffer() }),
   'halves.png': async () => {
@@ -236,6 +267,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
+  // workerd reuses idle keep-alive connections; Node's default 5 s idle timeout closes them under
+  // it when a long encode sits between two fetches ("Network connection lost" on the next request).
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('origin server has no port');
