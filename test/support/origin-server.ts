@@ -79,6 +79,10 @@ async function jpegWithIcc(jpeg: Buffer, iccFile: string): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+let p3PhotoBytes: Promise<Buffer> | undefined;
+const p3Photo = () =>
+  (p3PhotoBytes ??= sharp(resolve(ROOTS.samples!, 'landscape.jpg')).resize(4000, 2667, { fit: 'fill' }).withIccProfile('p3').jpeg({ quality: 95 }).toBuffer());
+
 const photo12mp = () => sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } });
 
 /** Test images made on first request and kept in memory. */
@@ -97,6 +101,10 @@ const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> =
     type: 'image/jpeg',
     body: await jpegWithIcc(await sharp(noisyRgb(2000, 1500, 3), { raw: { width: 2000, height: 1500, channels: 3 } }).toColourspace('cmyk').jpeg({ quality: 85 }).toBuffer(), 'cmyk.icc'),
   }),
+  // The bundled photo enlarged to 10 MP and converted to Display P3 by sharp, and sharp's
+  // colour-managed sRGB of that file (both JPEG q95, so both decode through the same DCT scaling).
+  'p3-photo.jpg': async () => ({ type: 'image/jpeg', body: await p3Photo() }),
+  'p3-photo-ref.jpg': async () => ({ type: 'image/jpeg', body: await sharp(await p3Photo()).toColourspace('srgb').jpeg({ quality: 95 }).toBuffer() }),
   'photo-640.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(640, 480, 3), { raw: { width: 640, height: 480, channels: 3 } }).jpeg({ quality: 90 }).toBuffer() }),
   'alpha-400.png': async () => ({ type: 'image/png', body: await sharp(noisyRgb(400, 300, 4), { raw: { width: 400, height: 300, channels: 4 } }).png().toBuffer() }),
   'halves.png': async () => {
