@@ -8,9 +8,12 @@
  * Why this module and not a hand-written LUT interpreter: ICC LUT types
  * (lut8, lut16, lutAtoB with its B/M/A curves and CLUT) plus Lab PCS handling
  * are a lot of exact, fiddly code; LittleCMS is well-kept and small.
- * Cost, measured in workerd: 316 KB of WASM (+41 KB JS glue), an instance is
- * 16 MB of linear memory (Emscripten's INITIAL_MEMORY) and grows only by the
- * transform's tables (< 1 MB even for CMYK). It is instantiated lazily, only
+ * The glue is vendored by scripts/vendor-lcms.mjs (src/color/vendor): the package's own
+ * glue takes its Node branch under nodejs_compat and fails on the undefined
+ * `import.meta.url` of a wrangler bundle. Cost: 316 KB of WASM (114 KiB gzip)
+ * + 67 KB JS glue; an instance is 16 MB of linear memory (the build puts a
+ * ~15 MB stack below its heap, so this cannot be lowered) and 19 MB once a
+ * LUT or CMYK transform is built. It is instantiated lazily, only
  * for a source with such a profile, registered with codec/memory (so the
  * request's memory meter counts it), and dropped as soon as the conversion is
  * done so it never adds to the encoder's peak.
@@ -23,7 +26,7 @@
  * link) is within 1.2/255 mean of libvips' floating-point path on the LUT
  * fixture; cmsFLAGS_HIGHRESPRECALC measured no better (1.25), so it is not used.
  */
-import lcmsFactory from 'lcms-wasm/dist/lcms.js';
+import lcmsFactory from './vendor/lcms.js';
 import lcmsModule from 'lcms-wasm/dist/lcms.wasm';
 import { LazyAsyncInstance, findMemory } from '../codec/memory';
 
@@ -52,7 +55,7 @@ const INTENT_RELATIVE = 1;
 
 export const lcms = new LazyAsyncInstance<LcmsModule>('lcms', async () => {
   let exports: WebAssembly.Exports | undefined;
-  const binding = (await (lcmsFactory as unknown as (o: Record<string, unknown>) => Promise<LcmsModule>)({
+  const binding = (await lcmsFactory({
     // Never fetch or compile: instantiate the module wrangler compiled for us.
     instantiateWasm(imports: WebAssembly.Imports, done: (i: WebAssembly.Instance) => void) {
       const instance = new WebAssembly.Instance(lcmsModule, imports);
@@ -112,7 +115,7 @@ export async function lcmsToSrgb(icc: Uint8Array, input: LcmsInput, data: Uint8A
     if (dst) m._cmsCloseProfile(dst);
     if (src) m._cmsCloseProfile(src);
     m._free(profPtr);
-    // Its 16 MB must not sit beside the encoder's working set: LUT and CMYK
+    // Its 16-19 MB must not sit beside the encoder's working set: LUT and CMYK
     // profiles are rare, and a fresh instance costs about a millisecond.
     // (Nothing above awaits after get(), so no other request holds it mid-call.)
     lcms.drop();
