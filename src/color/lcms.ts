@@ -110,14 +110,18 @@ export async function lcmsToSrgb(icc: Uint8Array, input: LcmsInput, data: Uint8A
       }
     }
   } finally {
-    if (win) m._free(win);
-    if (xf) m._cmsDeleteTransform(xf);
-    if (dst) m._cmsCloseProfile(dst);
-    if (src) m._cmsCloseProfile(src);
-    m._free(profPtr);
-    // Its 16-19 MB must not sit beside the encoder's working set: LUT and CMYK
-    // profiles are rare, and a fresh instance costs about a millisecond.
-    // (Nothing above awaits after get(), so no other request holds it mid-call.)
-    lcms.drop();
+    try {
+      if (win) m._free(win);
+      if (xf) m._cmsDeleteTransform(xf);
+      if (dst) m._cmsCloseProfile(dst);
+      if (src) m._cmsCloseProfile(src);
+      m._free(profPtr);
+    } finally {
+      // Always dropped, also after an abort (a hostile profile): its 16-19 MB must not sit
+      // beside the encoder's working set, and a trapped instance must not be reused. LUT and
+      // CMYK profiles are rare and a fresh instance costs about a millisecond. (Nothing
+      // above awaits after get(), so no other request holds this instance mid-call.)
+      lcms.drop();
+    }
   }
 }

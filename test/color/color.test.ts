@@ -175,3 +175,24 @@ describe('hostile profile bytes', () => {
     for (const n of [0, 1, 127, 131, 200, 400]) expect(() => planFromColour({ icc: icc.subarray(0, n) }, 'srgb')).not.toThrow();
   });
 });
+
+describe('profiles LittleCMS refuses', () => {
+  it('a LUT profile whose A2B0 data is garbage keeps the numbers and embeds the profile, and LittleCMS still works after', async () => {
+    const icc = (await fixture('lut.icc')).slice();
+    // Overwrite the lut16 header and tables after the tag type (the tag table stays valid).
+    const a2b0 = icc.findIndex((_, i) => icc[i] === 0x6d && icc[i + 1] === 0x66 && icc[i + 2] === 0x74 && icc[i + 3] === 0x32); // 'mft2'
+    icc.fill(0xff, a2b0 + 8, a2b0 + 4096);
+    const job = planFromColour({ icc }, 'srgb');
+    expect(job.label).toBe('lut');
+    const r = { width: 2, height: 1, data: new Uint8Array([234, 51, 35, 255, 10, 20, 30, 128]) };
+    await job.apply(r, 'png');
+    expect(Array.from(r.data)).toEqual([234, 51, 35, 255, 10, 20, 30, 128]);
+    expect(job.embed).toBe(icc);
+    // The next conversion gets a fresh, working instance.
+    const good = await planColour(await fixture('lut-rgb.jpg'), 'jpeg', 'srgb');
+    const px = { width: 1, height: 1, data: new Uint8Array([255, 0, 0, 255]) };
+    await good.apply(px, 'png');
+    expect(good.embed).toBeUndefined();
+    expect(Array.from(px.data)).not.toEqual([255, 0, 0, 255]);
+  });
+});
