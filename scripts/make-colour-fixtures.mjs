@@ -20,6 +20,7 @@
  *   profile works for "convert what the numbers mean".
  * - PNG gAMA + cHRM (no iCCP), and the same numbers with the equivalent ICC.
  * - sRGB-tagged (our own writer's sRGB), which must cost nothing.
+ * - A grey JPEG with a grey (kTRC gamma 1.8) profile.
  * The embedding (APP2, iCCP, VP8X/ICCP) is done here by hand so a profile is
  * attached without sharp converting the numbers.
  */
@@ -199,6 +200,7 @@ const PROFILES = {
   rec2020: matrixProfile('Rec. ITU-R BT.2020 compatible', REC2020, tPara(3, [1 / 0.45, 1 / 1.0993, 0.0993 / 1.0993, 1 / 4.5, 0.081])),
   generic: matrixProfile('Generic RGB compatible', GENERIC, tCurvTable((v) => v ** 1.8, 1024)),
   srgb: matrixProfile('sRGB IEC61966-2.1 compatible', SRGB, tPara(3, [2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045])),
+  gray: writeIcc({ space: 'GRAY', tags: { desc: tMluc('Grey, gamma 1.8'), cprt: tMluc('No copyright, use freely'), wtpt: tXyz(D50), kTRC: tCurvGamma(1.8) } }),
   lut: writeIcc({ cls: 'scnr', tags: { desc: tMluc('Thumbflare LUT RGB test profile'), cprt: tMluc('No copyright, use freely'), wtpt: tXyz(D50), A2B0: tMft2(3, 3, 33, lutRgbToXyz) } }),
   cmyk: writeIcc({ cls: 'prtr', space: 'CMYK', pcs: 'Lab ', tags: { desc: tMluc('Thumbflare CMYK test press'), cprt: tMluc('No copyright, use freely'), wtpt: tXyz(D50), A2B0: tMft2(4, 3, 9, cmykToLab) } }),
 };
@@ -270,6 +272,7 @@ const plainJpeg = await img().jpeg({ quality: 95 }).toBuffer();
 files['generic-rgb.jpg'] = jpegWithIcc(plainJpeg, PROFILES.generic);
 files['lut-rgb.jpg'] = jpegWithIcc(plainJpeg, PROFILES.lut); // ~216 KB profile: 4 APP2 chunks
 files['srgb-tagged.jpg'] = jpegWithIcc(plainJpeg, PROFILES.srgb);
+files['gray-gamma18.jpg'] = jpegWithIcc(await img().toColourspace('b-w').jpeg({ quality: 95 }).toBuffer(), PROFILES.gray);
 const plainPng = await img().png().toBuffer();
 files['adobe-rgb.png'] = pngWith(plainPng, [iccp(PROFILES.adobe)]);
 files['prophoto.png'] = pngWith(plainPng, [iccp(PROFILES.prophoto)]);

@@ -26,6 +26,8 @@ export interface Cicp {
 export interface SourceColour {
   /** The embedded ICC profile (PNG's already inflated). */
   icc?: Uint8Array;
+  /** The colour model the image data is coded in, where the header says (JPEG components, PNG colour type). */
+  model?: 'gray' | 'rgb' | 'cmyk';
   /** PNG sRGB chunk: the image is sRGB, whatever else it says. */
   srgb?: boolean;
   /** PNG gAMA (as the decoding exponent 1/gamma) with cHRM, when both are present and there is no iCCP/sRGB. */
@@ -49,8 +51,10 @@ function hasAscii(b: Uint8Array, o: number, s: string): boolean {
 /** Reads the colour description of `bytes`; an unreadable description is simply absent. */
 export async function readSourceColour(bytes: Uint8Array, format: SourceFormat): Promise<SourceColour> {
   switch (format) {
-    case 'jpeg':
-      return withIcc(jpegIcc(bytes));
+    case 'jpeg': {
+      const model = jpegModel(bytes);
+      return { ...withIcc(jpegIcc(bytes)), ...(model ? { model } : {}) };
+    }
     case 'png':
       return pngColour(bytes);
     case 'webp':
@@ -63,6 +67,31 @@ export async function readSourceColour(bytes: Uint8Array, format: SourceFormat):
 }
 
 const withIcc = (icc: Uint8Array | undefined): SourceColour => (icc ? { icc } : {});
+
+/** Nf of the first SOF segment (ITU-T T.81 B.2.2): 1 grey, 3 colour, 4 CMYK/YCCK. */
+function jpegModel(b: Uint8Array): SourceColour['model'] {
+  for (let p = 2, i = 0; p + 4 <= b.length && i < 10_000; i++) {
+    if (at(b, p) !== 0xff) return undefined;
+    const marker = at(b, p + 1);
+    if (marker === 0xff) {
+      p++;
+      continue;
+    }
+    if (marker === 0xda || marker === 0xd9) return undefined;
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      p += 2;
+      continue;
+    }
+    const len = u16be(b, p + 2);
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      const nf = at(b, p + 9);
+      return nf === 1 ? 'gray' : nf === 3 ? 'rgb' : nf === 4 ? 'cmyk' : undefined;
+    }
+    if (len < 2) return undefined;
+    p += 2 + len;
+  }
+  return undefined;
+}
 
 /** ICC.1 B.4: "ICC_PROFILE\0", sequence number (1-based), count, then the chunk. */
 export function jpegIcc(b: Uint8Array): Uint8Array | undefined {
@@ -141,7 +170,9 @@ async function pngColour(b: Uint8Array): Promise<SourceColour> {
   if (srgb) return { srgb: true };
   if (iccp) {
     const icc = await inflate(iccp);
-    if (icc) return { icc };
+    // PNG spec 11.3.2.4: colour types 0 and 4 are grey (an RGB profile there is an error, and v.v.).
+    const colourType = at(b, 25);
+    if (icc) return { icc, model: colourType === 0 || colourType === 4 ? 'gray' : 'rgb' };
   }
   if (gamma && gamma > 0 && chrm && validChromaticities(chrm)) return { png: { exponent: 1 / gamma, chrm } };
   return {};

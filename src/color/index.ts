@@ -91,7 +91,7 @@ export async function planColour(bytes: Uint8Array, format: SourceFormat, mode: 
 }
 
 export function planFromColour(src: SourceColour, mode: ColourMode): ColourJob {
-  if (src.icc) return planIcc(src.icc, mode);
+  if (src.icc) return planIcc(src.icc, mode, src.model);
   if (src.png) {
     const { exponent, chrm } = src.png;
     return matrixJob('png-chrm', undefined, mode, chrm, { kind: 'gamma', gamma: exponent });
@@ -100,8 +100,14 @@ export function planFromColour(src: SourceColour, mode: ColourMode): ColourJob {
   return new ColourJob(src.srgb ? 'srgb' : 'none', undefined, mode, undefined, undefined);
 }
 
-function planIcc(icc: Uint8Array, mode: ColourMode): ColourJob {
+/** The profile's data colour space for each coded colour model (ICC.1 7.2.6). */
+const SPACE_OF_MODEL = { gray: 'GRAY', rgb: 'RGB ', cmyk: 'CMYK' } as const;
+
+function planIcc(icc: Uint8Array, mode: ColourMode, model: SourceColour['model']): ColourJob {
   const p = parseIcc(icc);
+  // A profile for another colour model than the data's (a grey profile on a colour JPEG, an
+  // RGB one on a CMYK JPEG) cannot describe it: ignored, as libvips and Chromium ignore it.
+  if (model && p.colorSpace && p.colorSpace !== SPACE_OF_MODEL[model]) return new ColourJob('mismatch', undefined, mode, undefined, undefined);
   const viaLcms = (input: LcmsInput): Convert => (data, observe) => lcmsToSrgb(icc, input, data, observe);
   switch (p.kind) {
     case 'cmyk':

@@ -21,6 +21,7 @@ const CASES: { file: string; label: string; unmanagedAtLeast: number }[] = [
   { file: 'adobe-rgb.png', label: 'matrix', unmanagedAtLeast: 6 },
   { file: 'prophoto.png', label: 'matrix', unmanagedAtLeast: 15 },
   { file: 'rec2020.webp', label: 'matrix', unmanagedAtLeast: 15 },
+  { file: 'gray-gamma18.jpg', label: 'gray', unmanagedAtLeast: 5 },
   { file: 'lut-rgb.jpg', label: 'lut', unmanagedAtLeast: 8 },
   { file: 'cmyk-profile.jpg', label: 'cmyk', unmanagedAtLeast: 8 },
 ];
@@ -194,5 +195,20 @@ describe('profiles LittleCMS refuses', () => {
     await good.apply(px, 'png');
     expect(good.embed).toBeUndefined();
     expect(Array.from(px.data)).not.toEqual([255, 0, 0, 255]);
+  });
+});
+
+describe('a profile for another colour model than the data', () => {
+  it('a grey profile on a colour JPEG, an RGB one on a grey PNG, an RGB one on a CMYK JPEG are ignored', async () => {
+    const gray = await fixture('gray.icc');
+    const rgb = await fixture('prophoto.icc');
+    const cmyk = await fixture('cmyk.icc');
+    for (const [icc, model] of [[gray, 'rgb'], [rgb, 'gray'], [rgb, 'cmyk'], [cmyk, 'rgb']] as const) {
+      const job = planFromColour({ icc, model }, 'srgb');
+      expect(job.label, `${model}`).toBe('mismatch');
+      expect(job.active).toBe(false);
+      expect(job.cmyk).toBeUndefined();
+    }
+    expect(planFromColour({ icc: gray, model: 'gray' }, 'srgb').label).toBe('gray');
   });
 });

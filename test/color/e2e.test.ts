@@ -22,7 +22,7 @@ async function fetchImage(path: string, env = {}): Promise<{ bytes: Uint8Array; 
   return { bytes, format, raster: await decodeImage(bytes, format) };
 }
 
-const FILES = ['p3.jpg', 'p3.avif', 'generic-rgb.jpg', 'adobe-rgb.png', 'prophoto.png', 'rec2020.webp', 'lut-rgb.jpg', 'cmyk-profile.jpg'];
+const FILES = ['p3.jpg', 'p3.avif', 'generic-rgb.jpg', 'gray-gamma18.jpg', 'adobe-rgb.png', 'prophoto.png', 'rec2020.webp', 'lut-rgb.jpg', 'cmyk-profile.jpg'];
 
 /**
  * The reference for each file is sharp's colour-managed full-size sRGB
@@ -38,7 +38,7 @@ const FILES = ['p3.jpg', 'p3.avif', 'generic-rgb.jpg', 'adobe-rgb.png', 'prophot
  * conversion after resize differs most from conversion before.
  */
 const SIZES: Record<string, number[]> = {
-  'p3.jpg': [180], 'generic-rgb.jpg': [180], 'lut-rgb.jpg': [180], 'cmyk-profile.jpg': [180],
+  'p3.jpg': [180], 'generic-rgb.jpg': [180], 'gray-gamma18.jpg': [180], 'lut-rgb.jpg': [180], 'cmyk-profile.jpg': [180],
   'p3.avif': [180, 96, 48], 'adobe-rgb.png': [180, 96, 48], 'prophoto.png': [180, 96, 48], 'rec2020.webp': [180, 96, 48],
 };
 
