@@ -10,6 +10,8 @@
  */
 import { afterResponse } from './after-response';
 import { decodeImage } from './codec/decode';
+import { planColour } from './color';
+import { embedIcc } from './color/embed';
 import { trimCodecs, wasmMemoryBytes } from './codec/memory';
 import { encodeImage } from './codec/encode';
 import { encodeWithin, type FittedEncode } from './codec/max-bytes';
@@ -145,6 +147,8 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   });
   if (fetchedOverlays.length) clock.lap('overlays');
   const overlayPixels = fetchedOverlays.reduce((n, f) => n + f.probe.width * f.probe.height, 0);
+  // The source's colour work, from its header: LUT and CMYK profiles need LittleCMS beside the job.
+  const colour = await planColour(source.bytes, probe.format, options.colorProfile ?? 'srgb');
   // The one memory rule, before any pixel work, on every path (the JSON form too):
   // a plan and a format whose estimated peak fits, or 413 naming the largest that does.
   const admission: OutputRequest = {
@@ -156,7 +160,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     hasAlpha: probe.hasAlpha !== false,
     wasm: { recycleBytes: deps.config.recycleWasmBytes, idleBytes: deps.config.idleWasmBytes },
     // Decoded overlays (RGBA) are held through the whole pipeline beside the job's own buffers.
-    heldBytes: overlayPixels * 4,
+    heldBytes: overlayPixels * 4 + colour.wasmBytes,
   };
   const decision = admitOutput(admission);
   let { plan } = decision;
@@ -185,7 +189,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     if (decision.estimate(decision.choice.format, wasmMemoryBytes().total).bytes > MEMORY_BUDGET_BYTES) trimCodecs(0, 0);
     const residentBytes = wasmMemoryBytes().total;
     clock.lap('budget');
-    let decoded: Raster | undefined = await decodeImage(source.bytes, probe.format, hint);
+    let decoded: Raster | undefined = await decodeImage(source.bytes, probe.format, hint, { cmyk: colour.cmyk, observe: sample });
     clock.lap('decode');
     sample(decoded.data.byteLength);
     // Between stages too: the decoder's grown heap must not sit beside the encoder's.
@@ -211,7 +215,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     if (options.trimBorder || overlays.length) clock.lap('prepare');
 
     const running = runPipeline(
-      decoded, { options, plan, orientation, display, hasAlpha, format: choice.format, overlays }, sample,
+      decoded, { options, plan, orientation, display, hasAlpha, format: choice.format, overlays, colour }, sample,
       (step) => clock.lap(`step-${step}`),
     );
     decoded = undefined; // the pipeline owns it now and lets it go after its first step
@@ -220,6 +224,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
 
     fitted = await encodeWithin(result, choice.format, options.formatQuality?.[choice.format] ?? options.quality, options.maxBytes, encodeImage);
     encoded = fitted.bytes;
+    if (colour.embed) encoded = await embedIcc(encoded, choice.format, colour.embed);
     clock.lap('encode');
     sample(result.data.byteLength + encoded.byteLength);
   } finally {

@@ -28,12 +28,23 @@ import { decodeWithPhoton } from './photon';
 import { decodePng } from './png-decode';
 import { avifDecoder, callEmscripten, webpDecoder } from './jsquash';
 
+/**
+ * Colour work that must happen inside the decoder: a CMYK JPEG's embedded
+ * profile turns ink values into RGB (color/index plans it; absent, the
+ * built-in press profile of codec/cmyk is used).
+ */
+export interface DecodeColour {
+  cmyk?: (data: Uint8Array, observe?: () => void) => Promise<void>;
+  /** Told when the CMYK conversion's extra WASM memory is at its peak. */
+  observe?: (jsBytes: number) => void;
+}
+
 /** Decodes `bytes` (claimed to be `format`) to RGBA8, possibly scaled down per `hint`. */
-export async function decodeImage(bytes: Uint8Array, format: SourceFormat, hint: DecodeHint = {}): Promise<Raster> {
+export async function decodeImage(bytes: Uint8Array, format: SourceFormat, hint: DecodeHint = {}, colour: DecodeColour = {}): Promise<Raster> {
   try {
     switch (format) {
       case 'jpeg':
-        return await decodeJpeg(bytes, hint);
+        return await decodeJpeg(bytes, hint, colour);
       case 'png':
         return await decodePng(bytes);
       case 'gif':
@@ -79,7 +90,7 @@ function toRaster(image: { width: number; height: number; data: ArrayLike<number
   return { width: image.width, height: image.height, data };
 }
 
-async function decodeJpeg(bytes: Uint8Array, hint: DecodeHint): Promise<Raster> {
+async function decodeJpeg(bytes: Uint8Array, hint: DecodeHint, colour: DecodeColour): Promise<Raster> {
   // The same header walk the request's probe did: it names what our decoders lack
   // (arithmetic coding, 12-bit, lossless) and says whether CMYK is stored inverted.
   const info = probeImage(bytes).jpeg;
@@ -96,7 +107,7 @@ async function decodeJpeg(bytes: Uint8Array, hint: DecodeHint): Promise<Raster> 
     return decodeArithJpeg(bytes, hint);
   }
   const decoded = decodeJpegTurbo(bytes, (header) => chooseJpegScale(header, hint));
-  if (decoded.cmyk) convertCmykToRgba(decoded.data, info);
+  if (decoded.cmyk) await convertCmykToRgba(decoded.data, info, colour);
   return { width: decoded.width, height: decoded.height, data: decoded.data };
 }
 
@@ -115,13 +126,24 @@ export function chooseJpegScale({ width, height }: Pick<JpegHeader, 'width' | 'h
 
 /**
  * Converts libjpeg's CMYK output to RGBA in place, colour-managed as libvips
- * does it (codec/cmyk: its fallback CMYK profile, relative colorimetric).
- * Adobe (APP14) CMYK JPEGs, i.e. practically all of them (Photoshop), store the
- * channels inverted (255 = no ink); others store ink amounts, as libvips assumes.
+ * does it: through the embedded profile when there is one (LittleCMS, via
+ * `colour.cmyk`), else libvips' fallback CMYK profile (codec/cmyk), relative
+ * colorimetric either way. Adobe (APP14) CMYK JPEGs, i.e. practically all of
+ * them (Photoshop), store the channels inverted (255 = no ink); others store
+ * ink amounts, as libvips assumes.
  */
-function convertCmykToRgba(data: Uint8Array, info: JpegInfo): void {
+async function convertCmykToRgba(data: Uint8Array, info: JpegInfo, colour: DecodeColour): Promise<void> {
   if (info.adobeTransform !== undefined) {
     for (let i = 0; i < data.length; i++) data[i] = 255 - data[i]!;
+  }
+  if (colour.cmyk) {
+    try {
+      await colour.cmyk(data, () => colour.observe?.(data.byteLength));
+      return;
+    } catch (err) {
+      // A profile LittleCMS refuses: the built-in press profile is the best remaining answer.
+      console.warn('CMYK profile unusable; using the built-in CMYK table', err);
+    }
   }
   cmykInkToRgbaInPlace(data);
 }

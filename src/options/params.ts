@@ -128,6 +128,8 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   { key: 'trim', aliases: [], describe: () => 'four integers top;right;bottom;left', read: readTrim, ui: { kind: 'text', choices: ['10;10;10;10'] } },
   { key: 'anim', aliases: [], describe: () => 'true or false', read: readEnum({ true: true, false: false, '1': true, '0': false }), ui: { kind: 'enum', choices: ['true', 'false'] } },
   { key: 'onerror', aliases: [], describe: () => 'redirect', read: readEnum({ redirect: 'redirect' }), ui: { kind: 'enum', choices: ['redirect'] } },
+  // Colour (issue 14): srgb converts embedded profiles to sRGB (default); keep embeds the source profile, pixels untouched.
+  { key: 'colorProfile', aliases: ['color-profile'], describe: () => 'one of srgb, keep', read: readEnum({ srgb: 'srgb', keep: 'keep' }), ui: { kind: 'enum', choices: ['srgb', 'keep'] } },
 ];
 
 /** Transport parameters: they choose or authenticate the source, not the pixels. */

@@ -4,7 +4,7 @@
  * absent. Orientation runs first so every later step, and the plan, work on the
  * image as a browser displays it; trim is part of `crop`, in displayed pixels.
  *
- *   orient -> crop (trim + cover window) -> resize -> rotate/flip
+ *   orient -> crop (trim + cover window) -> resize -> colour (to sRGB) -> rotate/flip
  *   -> adjust (brightness, contrast, gamma, saturation) -> rgb offsets -> blur -> sharpen
  *   -> pixelate -> pad (or imgproxy's extend/padding canvas) -> round corners -> overlays
  *   -> flatten (JPEG, or asked)
@@ -12,6 +12,7 @@
 import type { Raster } from '../codec/types';
 import { adjustStep } from './adjust';
 import { blurStep } from './blur';
+import { colorStep } from './color';
 import { cropStep } from './crop';
 import { flattenStep } from './flatten';
 import { orientRaster } from './orient';
@@ -28,7 +29,7 @@ import type { Step, StepContext } from './step';
 const orientStep: Step = (r, { orientation }) => orientRaster(r, orientation);
 
 export const PIPELINE: readonly Step[] = [
-  orientStep, cropStep, resizeStep, rotateStep, adjustStep, rgbStep, blurStep, sharpenStep, pixelateStep, padStep, roundCornerStep, overlayStep, flattenStep,
+  orientStep, cropStep, resizeStep, colorStep, rotateStep, adjustStep, rgbStep, blurStep, sharpenStep, pixelateStep, padStep, roundCornerStep, overlayStep, flattenStep,
 ];
 
 /**

@@ -7,6 +7,7 @@ import type { OutputFormat, Raster } from '../codec/types';
 import type { OverlayImage } from '../overlays';
 import type { TransformOptions } from '../options/types';
 import type { TransformPlan } from '../plan';
+import type { ColourJob } from '../color';
 
 export interface StepContext {
   options: TransformOptions;
@@ -20,6 +21,8 @@ export interface StepContext {
   format: OutputFormat;
   /** `options.draw`, fetched and decoded before the pipeline runs (overlays.ts). */
   overlays?: readonly OverlayImage[];
+  /** The source's colour work (color/index); absent: nothing to do. */
+  colour?: ColourJob;
   /** Told the JS pixel bytes a step holds inside itself (e.g. resize's intermediate), for memory accounting. */
   observe?: (jsBytes: number) => void;
 }

@@ -46,6 +46,12 @@ describe('isolate memory under 128 MB (WASM + JS pixel buffers)', () => {
     ['/gen/12mp.png?width=1200&format=webp', 1200],
     ['/gen/12mp.jpg?width=3840', 3840],
     ['/gen/12mp.jpg?width=3840&format=auto', 3840],
+    // Colour management (issue 14): the matrix path adds no buffer; LittleCMS (LUT and CMYK
+    // profiles) adds its 16 MB instance only while it converts.
+    ['/gen/p3-12mp.jpg?width=300', 300],
+    ['/gen/p3-12mp.jpg?width=1920&format=webp', 1920],
+    ['/gen/lut-12mp.jpg?width=1920&format=webp', 1920],
+    ['/gen/cmyk-3mp.jpg?width=1200&format=webp', 1200],
   ];
   for (const [path, width] of CASES) {
     it(path, async () => {

@@ -59,6 +59,8 @@ const VALID: [string, Record<string, unknown>][] = [
   ['trim=10;20;30;40', { trim: { top: 10, right: 20, bottom: 30, left: 40 } }],
   ['anim=false', { anim: false }],
   ['onerror=redirect', { onerror: 'redirect' }],
+  ['color-profile=keep', { colorProfile: 'keep' }],
+  ['color-profile=srgb', { colorProfile: 'srgb' }],
 ];
 
 /** The query string, and the parameter its 400 must name. */
@@ -93,6 +95,8 @@ const INVALID: [string, string][] = [
   ['trim=a;b;c;d', 'trim'],
   ['anim=maybe', 'anim'],
   ['onerror=ignore', 'onerror'],
+  ['color-profile=p3', 'colorProfile'],
+  ['color-profile=keep&colorProfile=srgb', 'colorProfile'],
   ['width=10&width=20', 'width'],
   ['width=10&w=20', 'width'],
   ['zoom=2', 'zoom'],

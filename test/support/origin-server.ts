@@ -4,6 +4,7 @@
  * Worker under test fetches its sources from. It serves
  *   /corpus/<path>        the shared corpus (../shared/corpus beside the repo)
  *   /samples/<name>       the repo's bundled samples (public/samples)
+ *   /colour/<name>        colour-profile fixtures (test/color/fixtures)
  *   /gen/<name>           large images generated once with sharp (see GENERATED)
  *   /fault/<kind>         misbehaving origins: slow, stall, short body, 5xx,
  *                         redirect chains, HTML/SVG, pixel and byte bombs
@@ -32,6 +33,8 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ROOTS: Record<string, string> = {
   corpus: resolve(process.env.THUMBFLARE_CORPUS ?? resolve(REPO, '../shared/corpus')),
   samples: resolve(REPO, 'public/samples'),
+  // Colour-profile fixtures (scripts/make-colour-fixtures.mjs).
+  colour: resolve(REPO, 'test/color/fixtures'),
 };
 
 declare module 'vitest' {
@@ -65,6 +68,32 @@ function edgeMarked(width: number, height: number): Buffer {
   return px;
 }
 
+/** Replaces a JPEG's APP2 ICC segments with `icc` (ICC.1 B.4 chunks), without converting its numbers. */
+async function jpegWithIcc(jpeg: Buffer, iccFile: string): Promise<Buffer> {
+  const icc = await readFile(resolve(ROOTS.colour!, iccFile));
+  const parts: Buffer[] = [jpeg.subarray(0, 2)];
+  let p = 2;
+  while (jpeg[p] === 0xff && jpeg[p + 1] !== 0xda) {
+    const len = jpeg.readUInt16BE(p + 2);
+    if (!(jpeg[p + 1] === 0xe2 && jpeg.subarray(p + 4, p + 15).toString('latin1') === 'ICC_PROFILE')) parts.push(jpeg.subarray(p, p + 2 + len));
+    p += 2 + len;
+  }
+  const n = Math.ceil(icc.length / 65519);
+  for (let i = 0; i < n; i++) {
+    const part = icc.subarray(i * 65519, (i + 1) * 65519);
+    const head = Buffer.from([0xff, 0xe2, (part.length + 16) >> 8, (part.length + 16) & 0xff]);
+    parts.push(head, Buffer.from('ICC_PROFILE\0', 'latin1'), Buffer.from([i + 1, n]), part);
+  }
+  parts.push(jpeg.subarray(p));
+  return Buffer.concat(parts);
+}
+
+let p3PhotoBytes: Promise<Buffer> | undefined;
+const p3Photo = () =>
+  (p3PhotoBytes ??= sharp(resolve(ROOTS.samples!, 'landscape.jpg')).resize(4000, 2667, { fit: 'fill' }).withIccProfile('p3').jpeg({ quality: 95 }).toBuffer());
+
+const photo12mp = () => sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } });
+
 /** Test images made on first request and kept in memory. */
 const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> = {
   '12mp.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
@@ -72,6 +101,19 @@ const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> =
   '12mp-progressive.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85, progressive: true }).toBuffer() }),
   // A screenshot-like 12 MP RGBA PNG (the sample photo enlarged): compressible, unlike noise.
   '12mp.png': async () => ({ type: 'image/png', body: await sharp(resolve(ROOTS.samples!, 'landscape.jpg')).resize(4000, 3000, { fit: 'fill' }).ensureAlpha(0.9).png().toBuffer() }),
+  // Colour: a 12 MP Display P3 photo (sharp converts to P3 and tags it), the same numbers with a
+  // LUT (A2B0) profile, and a CMYK JPEG with an embedded CMYK profile (test/color/fixtures).
+  'p3-12mp.jpg': async () => ({ type: 'image/jpeg', body: await photo12mp().withIccProfile('p3').jpeg({ quality: 85 }).toBuffer() }),
+  'lut-12mp.jpg': async () => ({ type: 'image/jpeg', body: await jpegWithIcc(await photo12mp().jpeg({ quality: 85 }).toBuffer(), 'lut.icc') }),
+  // 3 MP, not 12: libvips' own sRGB -> CMYK conversion takes over 10 s at 12 MP on a loaded machine.
+  'cmyk-3mp.jpg': async () => ({
+    type: 'image/jpeg',
+    body: await jpegWithIcc(await sharp(noisyRgb(2000, 1500, 3), { raw: { width: 2000, height: 1500, channels: 3 } }).toColourspace('cmyk').jpeg({ quality: 85 }).toBuffer(), 'cmyk.icc'),
+  }),
+  // The bundled photo enlarged to 10 MP and converted to Display P3 by sharp, and sharp's
+  // colour-managed sRGB of that file (both JPEG q95, so both decode through the same DCT scaling).
+  'p3-photo.jpg': async () => ({ type: 'image/jpeg', body: await p3Photo() }),
+  'p3-photo-ref.jpg': async () => ({ type: 'image/jpeg', body: await sharp(await p3Photo()).toColourspace('srgb').jpeg({ quality: 95 }).toBuffer() }),
   'photo-640.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(640, 480, 3), { raw: { width: 640, height: 480, channels: 3 } }).jpeg({ quality: 90 }).toBuffer() }),
   // The output-memory table's sources (test/limits/output-memory.test.ts): a Full HD photo and a small alpha PNG.
   '1080p.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(1920, 1080, 3), { raw: { width: 1920, height: 1080, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
