@@ -12,6 +12,8 @@ import type { OutputFormat } from './codec/types';
 export interface StageTimings {
   origin?: number;
   decode?: number;
+  /** Content-aware crop (gravity=auto/face): preview, saliency or face detection, window choice. */
+  focus?: number;
   transform?: number;
   encode?: number;
 }

@@ -26,6 +26,7 @@ import { runPipeline } from './pipeline';
 import { planTransform, type TransformPlan } from './plan';
 import { probeImage, type Probe } from './probe';
 import { baseNameOf, describeSource } from './source';
+import { describeFocus, gravityHeader, refocus, type Refocused } from './refocus';
 
 export interface ImageRequest {
   source: SourceRef;
@@ -98,12 +99,13 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   }
 
   const display = { width: probe.displayWidth, height: probe.displayHeight };
-  const plan = planTransform(display, options, deps.config.maxDimension);
+  let plan = planTransform(display, options, deps.config.maxDimension);
   const negotiate = (hasAlpha: boolean) =>
     chooseFormat({ requested: options.format, source: probe.format, hasAlpha, accept: req.accept, output: plan.output });
   if (options.format && options.format !== 'auto' && options.format !== 'json') checkEncoderCapacity(options.format, plan.output);
 
-  if (options.format === 'json') return describeAsJson(source, probe, plan, negotiate(probe.hasAlpha ?? false).format);
+  // gravity=auto/face must look at the pixels before it can say which window it chose.
+  if (options.format === 'json' && !plan.focus) return describeAsJson(source, probe, plan, negotiate(probe.hasAlpha ?? false).format);
 
   const hint = decodeHintFor(plan, probe);
   const pixels = estimatePixels(probe, hint, plan);
@@ -113,6 +115,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   const release = await deps.budget.acquire(pixels, deps.config.budgetWaitMs);
   let encoded: Uint8Array;
   let choice: ReturnType<typeof negotiate>;
+  let focused: Refocused | undefined;
   try {
     // A large job starts with no idle codec beside it: their 16 MB floors add up.
     if (pixels * 4 > LARGE_JOB_BYTES) trimCodecs(0, 0);
@@ -122,6 +125,15 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     sample(decoded.data.byteLength);
     // Between stages too: the decoder's grown heap must not sit beside the encoder's.
     releaseCodecs();
+    if (plan.focus) {
+      t = now();
+      focused = refocus(decoded, probe.orientation, display, plan);
+      timings.focus = now() - t;
+      if (focused) plan = focused.plan;
+      if (options.format === 'json') {
+        return describeAsJson(source, probe, plan, negotiate(probe.hasAlpha ?? false).format, focused);
+      }
+    }
     const hasAlpha = probe.hasAlpha !== false && scanForAlpha(decoded);
     choice = negotiate(hasAlpha);
 
@@ -152,6 +164,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     timings,
     cache: 'miss',
   });
+  if (focused) headers.set('X-Thumbflare-Gravity', gravityHeader(focused.focus));
   if (maxAge !== null && deps.cache) {
     deps.waitUntil(deps.cache.put(keys.cacheKey, new Response(encoded.slice(), { headers })).catch(() => {}));
   }
@@ -200,7 +213,9 @@ function checkEncoderCapacity(format: OutputFormat, output: { width: number; hei
  * still give the resize step at least as many pixels as it outputs.
  */
 export function decodeHintFor(plan: TransformPlan, probe: Probe): DecodeHint {
-  const scale = Math.max(plan.resize.width / plan.crop.width, plan.resize.height / plan.crop.height);
+  // Face zoom may shrink the window after decode: decode for the smallest it may become.
+  const crop = plan.focus?.minWindow ?? plan.crop;
+  const scale = Math.max(plan.resize.width / crop.width, plan.resize.height / crop.height);
   if (scale >= 1) return {};
   const w = Math.ceil(probe.displayWidth * scale);
   const h = Math.ceil(probe.displayHeight * scale);
@@ -237,7 +252,7 @@ function passThroughAnimation(source: Source, probe: Probe, maxAge: number | nul
   });
 }
 
-function describeAsJson(source: Source, probe: Probe, plan: TransformPlan, format: string): Response {
+function describeAsJson(source: Source, probe: Probe, plan: TransformPlan, format: string, focused?: Refocused): Response {
   const body = {
     source: {
       format: probe.format,
@@ -250,6 +265,7 @@ function describeAsJson(source: Source, probe: Probe, plan: TransformPlan, forma
       bytes: source.bytes.byteLength,
     },
     output: { format, width: plan.output.width, height: plan.output.height },
+    ...(focused ? { focus: describeFocus(focused) } : {}),
   };
   return new Response(JSON.stringify(body), {
     headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
