@@ -13,6 +13,8 @@ import { refocusPlan, type TransformPlan } from './plan';
 export interface Refocused {
   plan: TransformPlan;
   focus: FocusResult;
+  /** JS bytes held at the stage's peak (preview + the focus module's scratch), for the memory meter. */
+  jsBytes: number;
 }
 
 /** `plan` with its crop window chosen by content; undefined when the plan leaves nothing to choose. */
@@ -26,7 +28,7 @@ export function refocus(decoded: Raster, orientation: number, display: { width: 
   const preview = makePreview(decoded, orientation, area, PREVIEW_SIDE[f.mode]);
   const unit = (s: { width: number; height: number }) => ({ width: s.width / f.area.width, height: s.height / f.area.height });
   const focus = findFocus(preview, { mode: f.mode, window: unit(f.window), minWindow: unit(f.minWindow), zoom: f.zoom });
-  return { plan: refocusPlan(plan, focus.window), focus };
+  return { plan: refocusPlan(plan, focus.window), focus, jsBytes: preview.data.byteLength + focus.scratchBytes };
 }
 
 /** X-Thumbflare-Gravity: which strategy chose the window (`auto`, `face`, or `auto (no face)`). */

@@ -129,7 +129,10 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
       t = now();
       focused = refocus(decoded, probe.orientation, display, plan);
       timings.focus = now() - t;
-      if (focused) plan = focused.plan;
+      if (focused) {
+        plan = focused.plan;
+        sample(decoded.data.byteLength + focused.jsBytes);
+      }
       if (options.format === 'json') {
         return describeAsJson(source, probe, plan, negotiate(probe.hasAlpha ?? false).format, focused);
       }

@@ -4,7 +4,7 @@
  * Worker). The network, as face-api.js builds it (src/tinyYolov2/TinyYolov2Base.ts,
  * `runMobilenet` with `isFirstLayerConv2d` and filter sizes 3..512):
  *
- *   conv0 3x3 (valid) 3->16, leaky           maxpool 2x2/2
+ *   conv0 3x3 (valid) 3->16, leaky           maxpool 2x2/2 (fused with conv0)
  *   sep conv 16->32, 32->64, 64->128, 128->256, each followed by maxpool 2x2/2
  *   sep conv 256->512                         maxpool 2x2/1
  *   conv8 1x1 512->25 (5 anchors x [tx, ty, tw, th, objectness])
@@ -134,61 +134,86 @@ function toInput(r: Raster, size: number): Tensor {
 }
 
 /**
- * conv0: a full 3x3 convolution without padding ('valid'), then leaky; `filters` in
- * TF's [ky][kx][in][out] layout. Its 16 outputs are spelled out as locals: this
- * layer does over a third of the network's multiplies at full input resolution,
- * and V8 keeps locals in registers where a typed-array accumulator is a load and a
+ * conv0 and the max pool after it, fused: a full 3x3 convolution without padding
+ * ('valid'), leaky, then 2x2/2 max pooling ('same': a last odd row/column pools
+ * alone), written straight to the pooled output, so the full-resolution 16-channel
+ * tensor (1.6 MB at 160 px) never exists. Leaky is monotonic, so max-then-leaky
+ * equals leaky-then-max. `filters` is TF's [ky][kx][in][out]. The 16 outputs are
+ * spelled out as locals: this layer does a third of the network's multiplies, and
+ * V8 keeps locals in registers where a typed-array accumulator is a load and a
  * store per multiply (measured: 37 -> ~12 ms at 160 px).
  */
-function conv0(x: Tensor, filters: Float32Array, bias: Float32Array): Tensor {
+function conv0Pooled(x: Tensor, filters: Float32Array, bias: Float32Array): Tensor {
   if (bias.length !== 16) throw new Error('conv0 must have 16 outputs');
-  const oh = x.h - 2, ow = x.w - 2;
+  const ch = x.h - 2, cw = x.w - 2;
+  const oh = Math.ceil(ch / 2), ow = Math.ceil(cw / 2);
   const out = new Float32Array(oh * ow * 16);
   const src = x.data;
   const rowStride = x.w * 3;
-  for (let y = 0; y < oh; y++) {
-    for (let xx = 0; xx < ow; xx++) {
-      let s0 = bias[0]!, s1 = bias[1]!, s2 = bias[2]!, s3 = bias[3]!, s4 = bias[4]!, s5 = bias[5]!, s6 = bias[6]!, s7 = bias[7]!, s8 = bias[8]!, s9 = bias[9]!, s10 = bias[10]!, s11 = bias[11]!, s12 = bias[12]!, s13 = bias[13]!, s14 = bias[14]!, s15 = bias[15]!;
-      for (let ky = 0; ky < 3; ky++) {
-        const p = (y + ky) * rowStride + xx * 3;
-        for (let j = 0; j < 9; j++) {
-          const v = src[p + j]!;
-          const f = (ky * 9 + j) * 16;
-          s0 += v * filters[f + 0]!;
-          s1 += v * filters[f + 1]!;
-          s2 += v * filters[f + 2]!;
-          s3 += v * filters[f + 3]!;
-          s4 += v * filters[f + 4]!;
-          s5 += v * filters[f + 5]!;
-          s6 += v * filters[f + 6]!;
-          s7 += v * filters[f + 7]!;
-          s8 += v * filters[f + 8]!;
-          s9 += v * filters[f + 9]!;
-          s10 += v * filters[f + 10]!;
-          s11 += v * filters[f + 11]!;
-          s12 += v * filters[f + 12]!;
-          s13 += v * filters[f + 13]!;
-          s14 += v * filters[f + 14]!;
-          s15 += v * filters[f + 15]!;
+  for (let py = 0; py < oh; py++) {
+    for (let px = 0; px < ow; px++) {
+      let m0 = -Infinity, m1 = -Infinity, m2 = -Infinity, m3 = -Infinity, m4 = -Infinity, m5 = -Infinity, m6 = -Infinity, m7 = -Infinity, m8 = -Infinity, m9 = -Infinity, m10 = -Infinity, m11 = -Infinity, m12 = -Infinity, m13 = -Infinity, m14 = -Infinity, m15 = -Infinity;
+      for (let y = 2 * py; y < Math.min(ch, 2 * py + 2); y++) {
+        for (let xx = 2 * px; xx < Math.min(cw, 2 * px + 2); xx++) {
+          let s0 = bias[0]!, s1 = bias[1]!, s2 = bias[2]!, s3 = bias[3]!, s4 = bias[4]!, s5 = bias[5]!, s6 = bias[6]!, s7 = bias[7]!, s8 = bias[8]!, s9 = bias[9]!, s10 = bias[10]!, s11 = bias[11]!, s12 = bias[12]!, s13 = bias[13]!, s14 = bias[14]!, s15 = bias[15]!;
+          for (let ky = 0; ky < 3; ky++) {
+            const p = (y + ky) * rowStride + xx * 3;
+            for (let j = 0; j < 9; j++) {
+              const v = src[p + j]!;
+              const f = (ky * 9 + j) * 16;
+              s0 += v * filters[f + 0]!;
+              s1 += v * filters[f + 1]!;
+              s2 += v * filters[f + 2]!;
+              s3 += v * filters[f + 3]!;
+              s4 += v * filters[f + 4]!;
+              s5 += v * filters[f + 5]!;
+              s6 += v * filters[f + 6]!;
+              s7 += v * filters[f + 7]!;
+              s8 += v * filters[f + 8]!;
+              s9 += v * filters[f + 9]!;
+              s10 += v * filters[f + 10]!;
+              s11 += v * filters[f + 11]!;
+              s12 += v * filters[f + 12]!;
+              s13 += v * filters[f + 13]!;
+              s14 += v * filters[f + 14]!;
+              s15 += v * filters[f + 15]!;
+            }
+          }
+          if (s0 > m0) m0 = s0;
+          if (s1 > m1) m1 = s1;
+          if (s2 > m2) m2 = s2;
+          if (s3 > m3) m3 = s3;
+          if (s4 > m4) m4 = s4;
+          if (s5 > m5) m5 = s5;
+          if (s6 > m6) m6 = s6;
+          if (s7 > m7) m7 = s7;
+          if (s8 > m8) m8 = s8;
+          if (s9 > m9) m9 = s9;
+          if (s10 > m10) m10 = s10;
+          if (s11 > m11) m11 = s11;
+          if (s12 > m12) m12 = s12;
+          if (s13 > m13) m13 = s13;
+          if (s14 > m14) m14 = s14;
+          if (s15 > m15) m15 = s15;
         }
       }
-      const base = (y * ow + xx) * 16;
-      out[base + 0] = s0 > 0 ? s0 : 0.1 * s0;
-      out[base + 1] = s1 > 0 ? s1 : 0.1 * s1;
-      out[base + 2] = s2 > 0 ? s2 : 0.1 * s2;
-      out[base + 3] = s3 > 0 ? s3 : 0.1 * s3;
-      out[base + 4] = s4 > 0 ? s4 : 0.1 * s4;
-      out[base + 5] = s5 > 0 ? s5 : 0.1 * s5;
-      out[base + 6] = s6 > 0 ? s6 : 0.1 * s6;
-      out[base + 7] = s7 > 0 ? s7 : 0.1 * s7;
-      out[base + 8] = s8 > 0 ? s8 : 0.1 * s8;
-      out[base + 9] = s9 > 0 ? s9 : 0.1 * s9;
-      out[base + 10] = s10 > 0 ? s10 : 0.1 * s10;
-      out[base + 11] = s11 > 0 ? s11 : 0.1 * s11;
-      out[base + 12] = s12 > 0 ? s12 : 0.1 * s12;
-      out[base + 13] = s13 > 0 ? s13 : 0.1 * s13;
-      out[base + 14] = s14 > 0 ? s14 : 0.1 * s14;
-      out[base + 15] = s15 > 0 ? s15 : 0.1 * s15;
+      const base = (py * ow + px) * 16;
+      out[base + 0] = m0 > 0 ? m0 : 0.1 * m0;
+      out[base + 1] = m1 > 0 ? m1 : 0.1 * m1;
+      out[base + 2] = m2 > 0 ? m2 : 0.1 * m2;
+      out[base + 3] = m3 > 0 ? m3 : 0.1 * m3;
+      out[base + 4] = m4 > 0 ? m4 : 0.1 * m4;
+      out[base + 5] = m5 > 0 ? m5 : 0.1 * m5;
+      out[base + 6] = m6 > 0 ? m6 : 0.1 * m6;
+      out[base + 7] = m7 > 0 ? m7 : 0.1 * m7;
+      out[base + 8] = m8 > 0 ? m8 : 0.1 * m8;
+      out[base + 9] = m9 > 0 ? m9 : 0.1 * m9;
+      out[base + 10] = m10 > 0 ? m10 : 0.1 * m10;
+      out[base + 11] = m11 > 0 ? m11 : 0.1 * m11;
+      out[base + 12] = m12 > 0 ? m12 : 0.1 * m12;
+      out[base + 13] = m13 > 0 ? m13 : 0.1 * m13;
+      out[base + 14] = m14 > 0 ? m14 : 0.1 * m14;
+      out[base + 15] = m15 > 0 ? m15 : 0.1 * m15;
     }
   }
   return { h: oh, w: ow, c: 16, data: out };
@@ -270,6 +295,17 @@ function conv1x1(x: Tensor, filters: Float32Array, bias: Float32Array): Tensor {
   return { h: x.h, w: x.w, c: co, data: out };
 }
 
+/**
+ * JS bytes one detection holds at its peak, for memory accounting: the weights
+ * (kept per isolate after first use) plus the largest layer's input and output.
+ */
+export function detectorBytes(inputSize: number): number {
+  const weights = 193_321 * 5; // the uint8 bytes plus their Float32 copy
+  const input = inputSize * inputSize * 3 * 4;
+  const conv0Out = Math.ceil((inputSize - 2) / 2) ** 2 * 16 * 4;
+  return weights + input + conv0Out;
+}
+
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
 /**
@@ -282,7 +318,7 @@ export function detectFaces(r: Raster, opts: { inputSize?: number; scoreThreshol
   if (size % 32 !== 0 || size < 64) throw new RangeError(`inputSize must be a multiple of 32, got ${size}`);
   const n = loadNet();
   let x = toInput(r, size);
-  x = maxPool(conv0(x, n.conv0.filters, n.conv0.bias), 2);
+  x = conv0Pooled(x, n.conv0.filters, n.conv0.bias);
   n.sep.forEach((layer, i) => {
     x = maxPool(separable(x, layer), i < 4 ? 2 : 1);
   });

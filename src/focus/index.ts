@@ -16,7 +16,7 @@
  * Pure and deterministic: the same pixels and request give the same window.
  */
 import type { Raster } from '../codec/types';
-import { detectFaces, mergeFaces, type FaceBox } from './face-detector';
+import { detectFaces, detectorBytes, mergeFaces, type FaceBox } from './face-detector';
 import { shrinkRaster, type UnitRect } from './preview';
 import { saliencyMap, skinPeaks } from './saliency';
 import { placeWindow } from './window';
@@ -66,13 +66,16 @@ export interface FocusResult {
   /** Share of the saliency inside the window (auto), or the lowest face score (face). */
   score: number;
   faces: FaceBox[];
+  /** JS bytes the decision held at its peak besides the preview (memory accounting). */
+  scratchBytes: number;
 }
 
 export function findFocus(preview: Raster, req: FocusRequest): FocusResult {
   if (req.mode === 'face') {
     const faces = findFaces(preview);
-    if (faces.length > 0) return frameFaces(preview, faces, req);
-    return { ...findSalient(preview, req.window), fallback: 'no face' };
+    const scratchBytes = detectorBytes(FACE_INPUT);
+    if (faces.length > 0) return { ...frameFaces(preview, faces, req), scratchBytes };
+    return { ...findSalient(preview, req.window), fallback: 'no face', scratchBytes };
   }
   return findSalient(preview, req.window);
 }
@@ -113,7 +116,8 @@ function findSalient(preview: Raster, size: { width: number; height: number }): 
   const map = saliencyMap(shrinkRaster(preview, SALIENCY_SIDE));
   const p = placeWindow(map, size.width, size.height);
   const focal = { x: p.x + p.width / 2, y: p.y + p.height / 2 };
-  return { window: centredWindow(focal, size), focal, mode: 'auto', score: p.score, faces: [] };
+  // The saliency stage's float planes (luminance, colour, cues, blur) at most ~12 per map pixel.
+  return { window: centredWindow(focal, size), focal, mode: 'auto', score: p.score, faces: [], scratchBytes: map.width * map.height * 4 * 12 };
 }
 
 /**
@@ -139,7 +143,7 @@ function subjectOf(faces: FaceBox[]): UnitRect {
  * detected faces whenever it can, and the rest of it goes to what else is salient
  * (often a face the detector missed: skin is one of the saliency cues).
  */
-function frameFaces(preview: Raster, faces: FaceBox[], req: FocusRequest): FocusResult {
+function frameFaces(preview: Raster, faces: FaceBox[], req: FocusRequest): Omit<FocusResult, 'scratchBytes'> {
   const subject = subjectOf(faces);
   const max = req.window;
   const min = req.minWindow ?? max;

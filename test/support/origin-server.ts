@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { TestProject } from 'vitest/node';
+import { FACE_SCENE, FOCUS_SCENES, renderScene } from './scenes';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ROOTS: Record<string, string> = {
@@ -56,8 +57,22 @@ function edgeMarked(width: number, height: number): Buffer {
   return px;
 }
 
+/** A focus test scene (test/support/scenes.ts) as a JPEG. */
+async function sceneJpeg(name: string): Promise<{ type: string; body: Buffer }> {
+  const s = renderScene(FOCUS_SCENES[name]!);
+  return { type: 'image/jpeg', body: await sharp(Buffer.from(s.data), { raw: { width: s.width, height: s.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer() };
+}
+
 /** Test images made on first request and kept in memory. */
 const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> = {
+  ...Object.fromEntries(Object.keys(FOCUS_SCENES).map((name) => [name, () => sceneJpeg(name)])),
+  // The corpus portrait on the left of a wide, plain background: a centre crop misses the face.
+  'focus-face-left.jpg': async () => {
+    const { width, height, side, left, top } = FACE_SCENE;
+    const face = await sharp(resolve(ROOTS.corpus!, 'jpeg/hopper.jpg')).resize(side, side).toBuffer();
+    const body = await sharp({ create: { width, height, channels: 3, background: '#8a9aa6' } }).composite([{ input: face, left, top }]).jpeg({ quality: 90 }).toBuffer();
+    return { type: 'image/jpeg', body };
+  },
   '12mp.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
   '24mp.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(6000, 4000, 3), { raw: { width: 6000, height: 4000, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
   '12mp-progressive.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85, progressive: true }).toBuffer() }),

@@ -177,3 +177,31 @@ export function randomSceneSpec(seed: number, width: number, height: number): Sc
   const top = Math.round(rnd() * (height - bh));
   return { width, height, background, subject, box: { left, top, width: bw, height: bh }, seed };
 }
+
+/**
+ * Scenes the loopback origin serves as /gen/<name> for the focus tests: a subject
+ * placed where a centre crop would cut it off, on each kind of background.
+ */
+export const FOCUS_SCENES: Record<string, SceneSpec> = {
+  'focus-right-bokeh.jpg': { width: 1200, height: 600, background: 'bokeh', subject: 'object', box: { left: 900, top: 210, width: 220, height: 190 }, seed: 11 },
+  'focus-left-clutter.jpg': { width: 1200, height: 600, background: 'clutter', subject: 'figure', box: { left: 70, top: 90, width: 150, height: 420 }, seed: 12 },
+  'focus-top-plain.jpg': { width: 600, height: 1200, background: 'plain', subject: 'object', box: { left: 180, top: 60, width: 260, height: 220 }, seed: 13 },
+  'focus-bottom-texture.jpg': { width: 700, height: 1000, background: 'texture', subject: 'object', box: { left: 380, top: 730, width: 240, height: 200 }, seed: 14 },
+};
+
+/**
+ * The corpus' Grace Hopper portrait (jpeg/hopper.jpg, 128 px, public domain) has her
+ * face (brows to chin, cheek to cheek) here, hand-annotated on a 512 px enlargement.
+ */
+export const HOPPER_FACE = { x: 0.29, y: 0.25, width: 0.38, height: 0.37 };
+
+/** /gen/focus-face-left.jpg: the portrait enlarged to `side` at `left`,`top` on a wide plain background. */
+export const FACE_SCENE = { width: 1200, height: 600, side: 384, left: 40, top: 110 };
+
+/** The face box in FACE_SCENE, in pixels. */
+export const FACE_SCENE_BOX = {
+  left: FACE_SCENE.left + HOPPER_FACE.x * FACE_SCENE.side,
+  top: FACE_SCENE.top + HOPPER_FACE.y * FACE_SCENE.side,
+  width: HOPPER_FACE.width * FACE_SCENE.side,
+  height: HOPPER_FACE.height * FACE_SCENE.side,
+};
