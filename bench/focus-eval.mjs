@@ -48,7 +48,7 @@ sharp.concurrency(1);
 mkdirSync(join(root, 'bench/out'), { recursive: true });
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 const bundle = join(root, 'bench/out/focus-bundle.mjs');
-execFileSync(join(root, 'node_modules/.bin/esbuild'), [join(root, 'bench/lib/focus-entry.ts'), '--bundle', '--format=esm', '--platform=node', `--outfile=${bundle}`, '--log-level=warning']);
+execFileSync(join(root, 'node_modules/.bin/esbuild'), [join(root, 'bench/lib/focus-entry.ts'), '--bundle', '--format=esm', '--platform=node', '--target=node20', '--loader:.wasm=binary', `--outfile=${bundle}`, '--log-level=warning']);
 const tf = await import(bundle);
 
 /** Hopper's face in the corpus photo (hand-annotated on a 512 px enlargement: brows to chin, cheek to cheek). */

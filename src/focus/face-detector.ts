@@ -15,8 +15,13 @@
  * resized to inputSize x inputSize, minus the mean RGB, divided by 255. Boxes
  * decode YOLOv2-style against face-api.js's anchors, then greedy NMS at IoU 0.4.
  * Weights are face-api.js's own (MIT), bundled as uint8 (focus/tiny-face-weights.generated).
+ * The convolutions run in a small WebAssembly SIMD module (focus/wasm/tiny-yolo.c,
+ * 4.5 KB): in plain JS one 160 px pass took ~40 ms on this machine, 4x the budget
+ * for the whole crop; input scaling, conv8 and box decoding stay in JS.
  */
+import { LazyInstance } from '../codec/memory';
 import type { Raster } from '../codec/types';
+import tinyYoloModule from './wasm/tiny-yolo.wasm';
 import { WEIGHT_TENSORS, WEIGHTS_BASE64 } from './tiny-face-weights.generated';
 
 /** A detected face in [0,1] coordinates of the image given to {@link detectFaces}. */
@@ -35,25 +40,16 @@ const ANCHORS: readonly (readonly [number, number])[] = [
 const MEAN_RGB = [117.001, 114.697, 97.404] as const;
 const IOU_THRESHOLD = 0.4;
 
-interface SepConv {
-  cin: number;
-  cout: number;
-  depthwise: Float32Array;
-  pointwise: Float32Array;
-  bias: Float32Array;
+interface Weights {
+  /** Float32 tensors in TF's layouts, keyed by the manifest's names. */
+  get(name: string): Float32Array;
 }
 
-interface Net {
-  conv0: { filters: Float32Array; bias: Float32Array };
-  sep: SepConv[];
-  conv8: { filters: Float32Array; bias: Float32Array };
-}
-
-let net: Net | undefined;
+let weights: Weights | undefined;
 
 /** Dequantises the bundled weights once per isolate (~0.8 MB of Float32). */
-function loadNet(): Net {
-  if (net) return net;
+function loadWeights(): Weights {
+  if (weights) return weights;
   const bin = atob(WEIGHTS_BASE64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
@@ -64,27 +60,109 @@ function loadNet(): Net {
     for (let i = 0; i < n; i++) f[i] = bytes[w.offset + i]! * w.scale + w.min;
     t.set(w.name, f);
   }
-  const get = (name: string) => {
-    const v = t.get(name);
-    if (!v) throw new Error(`face detector weights lack ${name}`);
-    return v;
+  weights = {
+    get(name) {
+      const v = t.get(name);
+      if (!v) throw new Error(`face detector weights lack ${name}`);
+      return v;
+    },
   };
-  const sizes = [16, 32, 64, 128, 256, 512];
-  // TF stores 1x1 and 3x3 filters as [..., in, out]; the loops want [out][...in] (one dot product per output).
-  const transpose = (f: Float32Array, inner: number, outs: number) => {
-    const t = new Float32Array(f.length);
-    for (let i = 0; i < inner; i++) for (let o = 0; o < outs; o++) t[o * inner + i] = f[i * outs + o]!;
-    return t;
-  };
-  net = {
-    conv0: { filters: get('conv0/filters'), bias: get('conv0/bias') },
-    sep: [1, 2, 3, 4, 5].map((i) => ({
-      cin: sizes[i - 1]!, cout: sizes[i]!,
-      depthwise: get(`conv${i}/depthwise_filter`), pointwise: transpose(get(`conv${i}/pointwise_filter`), sizes[i - 1]!, sizes[i]!), bias: get(`conv${i}/bias`),
-    })),
-    conv8: { filters: transpose(get('conv8/filters'), 512, 25), bias: get('conv8/bias') },
-  };
-  return net;
+  return weights;
+}
+
+const CHANNELS = [16, 32, 64, 128, 256, 512];
+
+interface Kernels {
+  memory: WebAssembly.Memory;
+  __heap_base: WebAssembly.Global;
+  conv0_pool(inp: number, ih: number, iw: number, w: number, b: number, out: number): void;
+  separable(inp: number, h: number, w: number, c: number, dw: number, pw: number, b: number, co: number, out: number, tmp: number): void;
+  maxpool(inp: number, h: number, w: number, c: number, stride: number, out: number): void;
+}
+
+interface Binding {
+  k: Kernels;
+  /** Byte offsets of each tensor copied into linear memory. */
+  at: Map<string, number>;
+  /** First free byte after the weights. */
+  free: number;
+}
+
+/**
+ * The kernels' instance, registered with the codec layer's memory registry
+ * ([face-detector]: ~0.9 MB of weights plus ~1 MB of activations at 160 px), so
+ * it is counted in the isolate's WASM total and dropped like the codecs.
+ */
+const kernels = new LazyInstance<Binding>('face-detector', () => {
+  // Wrangler hands the .wasm import over compiled; esbuild (the Node benchmark) as bytes.
+  const compile = WebAssembly.Module as unknown as new (bytes: Uint8Array) => WebAssembly.Module;
+  const mod = tinyYoloModule instanceof WebAssembly.Module ? tinyYoloModule : new compile(tinyYoloModule as unknown as Uint8Array);
+  const k = new WebAssembly.Instance(mod, {}).exports as unknown as Kernels;
+  const w = loadWeights();
+  const at = new Map<string, number>();
+  let free = align(Number(k.__heap_base.value));
+  const names = ['conv0/filters', 'conv0/bias', ...[1, 2, 3, 4, 5].flatMap((i) => [`conv${i}/depthwise_filter`, `conv${i}/pointwise_filter`, `conv${i}/bias`])];
+  const total = names.reduce((n, name) => n + align(w.get(name).byteLength), 0);
+  ensure(k.memory, free + total);
+  for (const name of names) {
+    const t = w.get(name);
+    new Float32Array(k.memory.buffer, free, t.length).set(t);
+    at.set(name, free);
+    free += align(t.byteLength);
+  }
+  // The Float32 copies now live in linear memory; keep only conv8's (it runs in JS).
+  conv8Weights();
+  weights = undefined;
+  return { binding: { k, at, free }, memory: k.memory };
+});
+
+const align = (n: number) => (n + 15) & ~15;
+
+function ensure(memory: WebAssembly.Memory, bytes: number): void {
+  const have = memory.buffer.byteLength;
+  if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
+}
+
+/**
+ * The network up to conv8's input: input tensor in, the 512-channel feature map out.
+ * Activations ping-pong between two regions after the weights.
+ */
+function features(x: Tensor): Tensor {
+  const { k, at, free } = kernels.get();
+  const c0h = Math.ceil((x.h - 2) / 2), c0w = Math.ceil((x.w - 2) / 2);
+  // The largest activation is conv1's output (before its pool) or the input itself.
+  const largest = Math.max(x.h * x.w * 3, c0h * c0w * 16, c0h * c0w * 32) * 4;
+  const a = free, b = align(a + largest), tmp = align(b + largest);
+  ensure(k.memory, tmp + 512 * 4);
+  new Float32Array(k.memory.buffer, a, x.data.length).set(x.data);
+  k.conv0_pool(a, x.h, x.w, at.get('conv0/filters')!, at.get('conv0/bias')!, b);
+  let h = c0h, w = c0w, c = 16;
+  let src = b, dst = a;
+  for (let i = 1; i <= 5; i++) {
+    const co = CHANNELS[i]!;
+    k.separable(src, h, w, c, at.get(`conv${i}/depthwise_filter`)!, at.get(`conv${i}/pointwise_filter`)!, at.get(`conv${i}/bias`)!, co, dst, tmp);
+    const stride = i < 5 ? 2 : 1;
+    k.maxpool(dst, h, w, co, stride, src);
+    if (stride === 2) {
+      h = Math.ceil(h / 2);
+      w = Math.ceil(w / 2);
+    }
+    c = co;
+  }
+  return { h, w, c, data: new Float32Array(k.memory.buffer, src, h * w * c).slice() };
+}
+
+let conv8: { filters: Float32Array; bias: Float32Array } | undefined;
+
+/** conv8's weights as [out][in], for one dot product per output in JS. */
+function conv8Weights() {
+  if (conv8) return conv8;
+  const f = loadWeights().get('conv8/filters');
+  const bias = loadWeights().get('conv8/bias');
+  const filters = new Float32Array(f.length);
+  for (let i = 0; i < 512; i++) for (let o = 0; o < 25; o++) filters[o * 512 + i] = f[i * 25 + o]!;
+  conv8 = { filters, bias };
+  return conv8;
 }
 
 /** An HWC float tensor. */
@@ -133,153 +211,6 @@ function toInput(r: Raster, size: number): Tensor {
   return { h: size, w: size, c: 3, data };
 }
 
-/**
- * conv0 and the max pool after it, fused: a full 3x3 convolution without padding
- * ('valid'), leaky, then 2x2/2 max pooling ('same': a last odd row/column pools
- * alone), written straight to the pooled output, so the full-resolution 16-channel
- * tensor (1.6 MB at 160 px) never exists. Leaky is monotonic, so max-then-leaky
- * equals leaky-then-max. `filters` is TF's [ky][kx][in][out]. The 16 outputs are
- * spelled out as locals: this layer does a third of the network's multiplies, and
- * V8 keeps locals in registers where a typed-array accumulator is a load and a
- * store per multiply (measured: 37 -> ~12 ms at 160 px).
- */
-function conv0Pooled(x: Tensor, filters: Float32Array, bias: Float32Array): Tensor {
-  if (bias.length !== 16) throw new Error('conv0 must have 16 outputs');
-  const ch = x.h - 2, cw = x.w - 2;
-  const oh = Math.ceil(ch / 2), ow = Math.ceil(cw / 2);
-  const out = new Float32Array(oh * ow * 16);
-  const src = x.data;
-  const rowStride = x.w * 3;
-  for (let py = 0; py < oh; py++) {
-    for (let px = 0; px < ow; px++) {
-      let m0 = -Infinity, m1 = -Infinity, m2 = -Infinity, m3 = -Infinity, m4 = -Infinity, m5 = -Infinity, m6 = -Infinity, m7 = -Infinity, m8 = -Infinity, m9 = -Infinity, m10 = -Infinity, m11 = -Infinity, m12 = -Infinity, m13 = -Infinity, m14 = -Infinity, m15 = -Infinity;
-      for (let y = 2 * py; y < Math.min(ch, 2 * py + 2); y++) {
-        for (let xx = 2 * px; xx < Math.min(cw, 2 * px + 2); xx++) {
-          let s0 = bias[0]!, s1 = bias[1]!, s2 = bias[2]!, s3 = bias[3]!, s4 = bias[4]!, s5 = bias[5]!, s6 = bias[6]!, s7 = bias[7]!, s8 = bias[8]!, s9 = bias[9]!, s10 = bias[10]!, s11 = bias[11]!, s12 = bias[12]!, s13 = bias[13]!, s14 = bias[14]!, s15 = bias[15]!;
-          for (let ky = 0; ky < 3; ky++) {
-            const p = (y + ky) * rowStride + xx * 3;
-            for (let j = 0; j < 9; j++) {
-              const v = src[p + j]!;
-              const f = (ky * 9 + j) * 16;
-              s0 += v * filters[f + 0]!;
-              s1 += v * filters[f + 1]!;
-              s2 += v * filters[f + 2]!;
-              s3 += v * filters[f + 3]!;
-              s4 += v * filters[f + 4]!;
-              s5 += v * filters[f + 5]!;
-              s6 += v * filters[f + 6]!;
-              s7 += v * filters[f + 7]!;
-              s8 += v * filters[f + 8]!;
-              s9 += v * filters[f + 9]!;
-              s10 += v * filters[f + 10]!;
-              s11 += v * filters[f + 11]!;
-              s12 += v * filters[f + 12]!;
-              s13 += v * filters[f + 13]!;
-              s14 += v * filters[f + 14]!;
-              s15 += v * filters[f + 15]!;
-            }
-          }
-          if (s0 > m0) m0 = s0;
-          if (s1 > m1) m1 = s1;
-          if (s2 > m2) m2 = s2;
-          if (s3 > m3) m3 = s3;
-          if (s4 > m4) m4 = s4;
-          if (s5 > m5) m5 = s5;
-          if (s6 > m6) m6 = s6;
-          if (s7 > m7) m7 = s7;
-          if (s8 > m8) m8 = s8;
-          if (s9 > m9) m9 = s9;
-          if (s10 > m10) m10 = s10;
-          if (s11 > m11) m11 = s11;
-          if (s12 > m12) m12 = s12;
-          if (s13 > m13) m13 = s13;
-          if (s14 > m14) m14 = s14;
-          if (s15 > m15) m15 = s15;
-        }
-      }
-      const base = (py * ow + px) * 16;
-      out[base + 0] = m0 > 0 ? m0 : 0.1 * m0;
-      out[base + 1] = m1 > 0 ? m1 : 0.1 * m1;
-      out[base + 2] = m2 > 0 ? m2 : 0.1 * m2;
-      out[base + 3] = m3 > 0 ? m3 : 0.1 * m3;
-      out[base + 4] = m4 > 0 ? m4 : 0.1 * m4;
-      out[base + 5] = m5 > 0 ? m5 : 0.1 * m5;
-      out[base + 6] = m6 > 0 ? m6 : 0.1 * m6;
-      out[base + 7] = m7 > 0 ? m7 : 0.1 * m7;
-      out[base + 8] = m8 > 0 ? m8 : 0.1 * m8;
-      out[base + 9] = m9 > 0 ? m9 : 0.1 * m9;
-      out[base + 10] = m10 > 0 ? m10 : 0.1 * m10;
-      out[base + 11] = m11 > 0 ? m11 : 0.1 * m11;
-      out[base + 12] = m12 > 0 ? m12 : 0.1 * m12;
-      out[base + 13] = m13 > 0 ? m13 : 0.1 * m13;
-      out[base + 14] = m14 > 0 ? m14 : 0.1 * m14;
-      out[base + 15] = m15 > 0 ? m15 : 0.1 * m15;
-    }
-  }
-  return { h: oh, w: ow, c: 16, data: out };
-}
-
-/** Zero-pad 1, depthwise 3x3, pointwise 1x1, + bias, leaky (face-api.js depthwiseSeparableConv). */
-function separable(x: Tensor, p: SepConv): Tensor {
-  const { h, w, c } = x;
-  const co = p.cout;
-  const out = new Float32Array(h * w * co);
-  const dw = new Float32Array(c);
-  const { depthwise, pointwise, bias } = p;
-  const src = x.data;
-  for (let y = 0; y < h; y++) {
-    for (let xx = 0; xx < w; xx++) {
-      dw.fill(0);
-      for (let ky = 0; ky < 3; ky++) {
-        const sy = y + ky - 1;
-        if (sy < 0 || sy >= h) continue;
-        for (let kx = 0; kx < 3; kx++) {
-          const sx = xx + kx - 1;
-          if (sx < 0 || sx >= w) continue;
-          const sp = (sy * w + sx) * c;
-          const f = (ky * 3 + kx) * c;
-          for (let ci = 0; ci < c; ci++) dw[ci]! += src[sp + ci]! * depthwise[f + ci]!;
-        }
-      }
-      // Pointwise with [out][in] weights: each output is one dot product held in registers.
-      const base = (y * w + xx) * co;
-      for (let o = 0; o < co; o++) {
-        const f = o * c;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let ci = 0; ci < c; ci += 4) {
-          s0 += dw[ci]! * pointwise[f + ci]!;
-          s1 += dw[ci + 1]! * pointwise[f + ci + 1]!;
-          s2 += dw[ci + 2]! * pointwise[f + ci + 2]!;
-          s3 += dw[ci + 3]! * pointwise[f + ci + 3]!;
-        }
-        const v = bias[o]! + s0 + s1 + s2 + s3;
-        out[base + o] = v > 0 ? v : 0.1 * v;
-      }
-    }
-  }
-  return { h, w, c: co, data: out };
-}
-
-/** 2x2 max pooling with TF's 'same' padding (extra row/column at the end only). */
-function maxPool(x: Tensor, stride: 1 | 2): Tensor {
-  const oh = stride === 2 ? Math.ceil(x.h / 2) : x.h;
-  const ow = stride === 2 ? Math.ceil(x.w / 2) : x.w;
-  const { c, w, h, data } = x;
-  const out = new Float32Array(oh * ow * c);
-  for (let y = 0; y < oh; y++) {
-    const y0 = y * stride, y1 = Math.min(h - 1, y0 + 1);
-    for (let xx = 0; xx < ow; xx++) {
-      const x0 = xx * stride, x1 = Math.min(w - 1, x0 + 1);
-      const a = (y0 * w + x0) * c, b = (y0 * w + x1) * c, d = (y1 * w + x0) * c, e = (y1 * w + x1) * c;
-      const o = (y * ow + xx) * c;
-      for (let ci = 0; ci < c; ci++) {
-        out[o + ci] = Math.max(data[a + ci]!, data[b + ci]!, data[d + ci]!, data[e + ci]!);
-      }
-    }
-  }
-  return { h: oh, w: ow, c, data: out };
-}
-
 /** conv8: 1x1 convolution to the 25 box channels, no activation; `filters` is [out][in]. */
 function conv1x1(x: Tensor, filters: Float32Array, bias: Float32Array): Tensor {
   const co = bias.length;
@@ -296,14 +227,11 @@ function conv1x1(x: Tensor, filters: Float32Array, bias: Float32Array): Tensor {
 }
 
 /**
- * JS bytes one detection holds at its peak, for memory accounting: the weights
- * (kept per isolate after first use) plus the largest layer's input and output.
+ * JS bytes one detection holds at its peak, for memory accounting.
  */
 export function detectorBytes(inputSize: number): number {
-  const weights = 193_321 * 5; // the uint8 bytes plus their Float32 copy
-  const input = inputSize * inputSize * 3 * 4;
-  const conv0Out = Math.ceil((inputSize - 2) / 2) ** 2 * 16 * 4;
-  return weights + input + conv0Out;
+  // conv8's weights and the input tensor; the rest is in the kernels' linear memory (the WASM total).
+  return 512 * 25 * 4 + inputSize * inputSize * 3 * 4;
 }
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
@@ -316,13 +244,8 @@ export function detectFaces(r: Raster, opts: { inputSize?: number; scoreThreshol
   const size = opts.inputSize ?? 224;
   const threshold = opts.scoreThreshold ?? 0.5;
   if (size % 32 !== 0 || size < 64) throw new RangeError(`inputSize must be a multiple of 32, got ${size}`);
-  const n = loadNet();
-  let x = toInput(r, size);
-  x = conv0Pooled(x, n.conv0.filters, n.conv0.bias);
-  n.sep.forEach((layer, i) => {
-    x = maxPool(separable(x, layer), i < 4 ? 2 : 1);
-  });
-  const out = conv1x1(x, n.conv8.filters, n.conv8.bias);
+  const c8 = conv8Weights();
+  const out = conv1x1(features(toInput(r, size)), c8.filters, c8.bias);
 
   // The padded square's side in image units: boxes come out relative to it.
   const long = Math.max(r.width, r.height);
