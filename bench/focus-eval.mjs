@@ -317,10 +317,25 @@ writeFileSync(join(root, 'bench/results/focus.md'), `${table}\n\nFocus stage, 12
 
 const TILE = 200;
 const tiles = [];
-const gridFiles = CORPUS.map((c) => c.file);
+// Corpus photos (mostly centred already, so every method agrees), then cases a centre crop gets wrong:
+// two test scenes, the portrait off to one side, and a seeded group portrait from the evaluation set.
+const gridSources = [];
+for (const file of ['jpeg/flower.jpg', 'exif/Landscape_1.jpg', 'jpeg/hopper.jpg', 'png/pil123rgba.png']) {
+  gridSources.push(await sharp(join(corpus, file)).rotate().flatten({ background: '#ffffff' }).jpeg({ quality: 92 }).toBuffer());
+}
+for (const name of ['focus-right-bokeh.jpg', 'focus-left-clutter.jpg']) {
+  const sc = tf.renderScene(tf.FOCUS_SCENES[name]);
+  gridSources.push(await jpegOf(sc.data, sc.width, sc.height));
+}
+{
+  const { width, height, side, left, top } = tf.FACE_SCENE;
+  const face = await sharp(join(corpus, 'jpeg/hopper.jpg')).resize(side, side).toBuffer();
+  gridSources.push(await sharp({ create: { width, height, channels: 3, background: '#8a9aa6' } }).composite([{ input: face, left, top }]).jpeg({ quality: 90 }).toBuffer());
+}
+const group = images.find((i) => i.set === 'portraits' && i.faces.length >= 2 && i.width > i.height && union(i.faces).width < 0.55 && union(i.faces).height < 0.9);
+if (group) gridSources.push(group.bytes);
 const header = ['source', 'centre', 'gravity=auto', 'gravity=face'];
-for (const [r, file] of gridFiles.entries()) {
-  const bytes = await sharp(join(corpus, file)).rotate().flatten({ background: '#ffffff' }).jpeg({ quality: 92 }).toBuffer();
+for (const [r, bytes] of gridSources.entries()) {
   const m = await sharp(bytes).metadata();
   const img = { bytes, width: m.width, height: m.height };
   tiles.push({ input: await sharp(bytes).resize(TILE, TILE, { fit: 'contain', background: '#ffffff' }).toBuffer(), left: 0, top: 30 + r * TILE });
@@ -332,6 +347,7 @@ for (const [r, file] of gridFiles.entries()) {
     tiles.push({ input: await sharp(bytes).extract(rect).resize(TILE, TILE, { fit: 'fill' }).toBuffer(), left: (k + 1) * (TILE + 8), top: 30 + r * TILE });
   }
 }
+const gridFiles = gridSources;
 const labels = header.map((t, i) => `<text x="${i * (TILE + 8) + 8}" y="21" font-family="sans-serif" font-size="16">${t}</text>`).join('');
 tiles.push({ input: Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${4 * (TILE + 8)}" height="30">${labels}</svg>`), left: 0, top: 0 });
 await sharp({ create: { width: 4 * (TILE + 8), height: 30 + gridFiles.length * TILE, channels: 3, background: '#ffffff' } })

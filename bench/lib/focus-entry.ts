@@ -3,6 +3,6 @@
  * (pure TS, no WASM) plus the test scenes, built by esbuild for Node.
  */
 export { planTransform } from '../../src/plan';
-export { refocus } from '../../src/refocus';
+export { refocus, describeFocus } from '../../src/refocus';
 export { detectFaces, iou } from '../../src/focus/face-detector';
-export { renderScene, randomSceneSpec } from '../../test/support/scenes';
+export { renderScene, randomSceneSpec, FOCUS_SCENES, FACE_SCENE } from '../../test/support/scenes';

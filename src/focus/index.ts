@@ -57,7 +57,7 @@ export interface FocusRequest {
 export interface FocusResult {
   /** The chosen window, [0,1] units of the preview (the plan's area). */
   window: UnitRect;
-  /** The point the window is centred on, before clamping to the image. */
+  /** What the window is about: the faces' centre (face), or the saliency's centroid inside the window (auto). */
   focal: { x: number; y: number };
   /** The strategy that chose the window. */
   mode: 'auto' | 'face';
@@ -115,9 +115,10 @@ function cropRaster(r: Raster, left: number, top: number, width: number, height:
 function findSalient(preview: Raster, size: { width: number; height: number }): FocusResult {
   const map = saliencyMap(shrinkRaster(preview, SALIENCY_SIDE));
   const p = placeWindow(map, size.width, size.height);
-  const focal = { x: p.x + p.width / 2, y: p.y + p.height / 2 };
+  const window = centredWindow({ x: p.x + p.width / 2, y: p.y + p.height / 2 }, size);
+  const focal = centroid(map, window);
   // The saliency stage's float planes (luminance, colour, cues, blur) at most ~12 per map pixel.
-  return { window: centredWindow(focal, size), focal, mode: 'auto', score: p.score, faces: [], scratchBytes: map.width * map.height * 4 * 12 };
+  return { window, focal, mode: 'auto', score: p.score, faces: [], scratchBytes: map.width * map.height * 4 * 12 };
 }
 
 /**
@@ -161,18 +162,35 @@ function frameFaces(preview: Raster, faces: FaceBox[], req: FocusRequest): Omit<
   for (let y = 0; y < map.height; y++) {
     for (let x = 0; x < map.width; x++) {
       const u = (x + 0.5) / map.width, v = (y + 0.5) / map.height;
-      if (heads.some((h) => u >= h.x && u <= h.x + h.width && v >= h.y && v <= h.y + h.height)) map.data[y * map.width + x]! += 4 * (peak || 1);
+      if (heads.some((h) => u >= h.x && u <= h.x + h.width && v >= h.y && v <= h.y + h.height)) map.data[y * map.width + x]! += 1 * (peak || 1);
     }
   }
   const p = placeWindow(map, size.width, size.height);
-  const focal = { x: p.x + p.width / 2, y: p.y + p.height / 2 };
   return {
-    window: centredWindow(focal, size),
-    focal,
+    window: centredWindow({ x: p.x + p.width / 2, y: p.y + p.height / 2 }, size),
+    focal: { x: subject.x + subject.width / 2, y: subject.y + subject.height / 2 },
     mode: 'face',
     score: Math.min(...faces.map((f) => f.score)),
     faces,
   };
+}
+
+/** The saliency-weighted centre of `m` inside `w` ([0,1] units); the window's centre when it holds none. */
+function centroid(m: { width: number; height: number; data: Float32Array }, w: UnitRect): { x: number; y: number } {
+  let sx = 0, sy = 0, total = 0;
+  for (let y = 0; y < m.height; y++) {
+    const v = (y + 0.5) / m.height;
+    if (v < w.y || v > w.y + w.height) continue;
+    for (let x = 0; x < m.width; x++) {
+      const u = (x + 0.5) / m.width;
+      if (u < w.x || u > w.x + w.width) continue;
+      const s = m.data[y * m.width + x]!;
+      sx += s * u;
+      sy += s * v;
+      total += s;
+    }
+  }
+  return total > 0 ? { x: sx / total, y: sy / total } : { x: w.x + w.width / 2, y: w.y + w.height / 2 };
 }
 
 /** A window of `size` centred on `focal`, moved (not shrunk) to lie inside [0,1]. */

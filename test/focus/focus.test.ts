@@ -99,6 +99,21 @@ describe('gravity=auto keeps the subject a centre crop cuts off', () => {
     });
   }
 
+  it('looks at the image as displayed: an EXIF-rotated copy of a scene gets the same window', async () => {
+    const upright = await focusJson('/gen/focus-right-bokeh.jpg?w=300&h=300&fit=cover&gravity=auto&format=json');
+    const rotated = await focusJson('/gen/focus-right-bokeh-orient6.jpg?w=300&h=300&fit=cover&gravity=auto&format=json');
+    expect(rotated.source).toMatchObject({ width: 1200, height: 600, orientation: 6 });
+    expect(contains(rotated.focus.window, FOCUS_SCENES['focus-right-bokeh.jpg']!.box)).toBe(true);
+    expect(Math.abs(rotated.focus.window.left - upright.focus.window.left)).toBeLessThan(30);
+  });
+
+  it('places the window inside the trimmed area', async () => {
+    // Trimming 500 px off the right leaves 700x600; the subject (900..1120) is cut away, the window stays in 0..700.
+    const body = await focusJson('/gen/focus-right-bokeh.jpg?w=300&h=300&fit=cover&gravity=auto&trim=0;500;0;0&format=json');
+    expect(body.focus.window.left + body.focus.window.width).toBeLessThanOrEqual(700.5);
+    expect(body.focus.window.width).toBe(600);
+  });
+
   it('fit=crop (never enlarging) places its window by content too', async () => {
     const body = await focusJson('/gen/focus-right-bokeh.jpg?w=300&h=300&fit=crop&gravity=auto&format=json');
     expect(body.focus.window.width).toBe(600);

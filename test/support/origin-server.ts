@@ -66,6 +66,12 @@ async function sceneJpeg(name: string): Promise<{ type: string; body: Buffer }> 
 /** Test images made on first request and kept in memory. */
 const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> = {
   ...Object.fromEntries(Object.keys(FOCUS_SCENES).map((name) => [name, () => sceneJpeg(name)])),
+  // The same scene stored turned a quarter left with EXIF orientation 6 (turn right to display): it displays as focus-right-bokeh.jpg.
+  'focus-right-bokeh-orient6.jpg': async () => {
+    const s = renderScene(FOCUS_SCENES['focus-right-bokeh.jpg']!);
+    const stored = await sharp(Buffer.from(s.data), { raw: { width: s.width, height: s.height, channels: 3 } }).rotate(270).png().toBuffer();
+    return { type: 'image/jpeg', body: await sharp(stored).jpeg({ quality: 90 }).withMetadata({ orientation: 6 }).toBuffer() };
+  },
   // The corpus portrait on the left of a wide, plain background: a centre crop misses the face.
   'focus-face-left.jpg': async () => {
     const { width, height, side, left, top } = FACE_SCENE;
