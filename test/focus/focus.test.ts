@@ -194,6 +194,20 @@ describe('gravity=face frames the faces', () => {
   });
 });
 
+describe('any decodable source works with content-aware gravity', () => {
+  // Tiny, grey, palette, alpha, 16-bit, animated, CMYK, EXIF-rotated: the focus stage must never be the thing that fails.
+  const SOURCES = ['png/tiny.png', 'png/basn0g01.png', 'png/basn6a16.png', 'png/pil123rgba.png', 'gif/dispose_bgnd.gif', 'jpeg/pil_sample_cmyk.jpg', 'exif/Landscape_5.jpg', 'webp/test.webp', 'jpeg/hopper_gray.jpg'];
+  for (const file of SOURCES) {
+    for (const g of ['auto', 'face&zoom=1']) {
+      it(`${file} with gravity=${g}`, async () => {
+        const img = await readImage(await callWorker(`/corpus/${file}?w=120&h=40&fit=cover&gravity=${g}&format=png`));
+        expect([img.width, img.height]).toEqual([120, 40]);
+        expect(img.headers.get('x-thumbflare-gravity')).toMatch(/^(auto|face|auto \(no face\))$/);
+      });
+    }
+  }
+});
+
 describe('invalid content-aware options are 400 naming the parameter', () => {
   const CASES: [string, string][] = [
     ['gravity=faces', 'gravity'],

@@ -87,10 +87,10 @@ describe('isolate memory under 128 MB (WASM + JS pixel buffers)', () => {
     const centre = await measure(base);
     const timings: number[] = [];
     for (const [i, g] of ['auto', 'auto', 'auto', 'face', 'face', 'face&zoom=1'].entries()) {
-      // A fresh source URL each time (/u/<token>/...): a result-cache hit would run no focus stage.
-      const res = await callWorker(`/u/focus-mem-${i}${base}&gravity=${g}`, { env: DEBUG });
+      // A different height each time: a result-cache hit would run no focus stage.
+      const res = await callWorker(`${base}&gravity=${g}&dpr=${1 + i / 300}`, { env: DEBUG });
       const img = await readImage(res);
-      expect([img.width, img.height]).toEqual([300, 300]);
+      expect([img.width, img.height]).toEqual([300 + i, 300 + i]);
       const peak = Number(res.headers.get('x-thumbflare-peak-bytes'));
       const focusMs = Number(/focus;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1]);
       console.log(`gravity=${g}: peak ${(peak / MB).toFixed(1)} MiB (centred ${(centre.peak / MB).toFixed(1)} MiB), focus ${focusMs} ms`);

@@ -254,6 +254,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
+  // workerd keeps idle sockets to the origin; Node closes them after 5 s by default, and a request
+  // racing that close fails with "Network connection lost" (seen as a 502 on a loaded machine).
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('origin server has no port');
