@@ -16,7 +16,7 @@
  * decode YOLOv2-style against face-api.js's anchors, then greedy NMS at IoU 0.4.
  * Weights are face-api.js's own (MIT), bundled as uint8 (focus/tiny-face-weights.generated).
  * The convolutions run in a small WebAssembly SIMD module (focus/wasm/tiny-yolo.c,
- * 4.5 KB): in plain JS one 160 px pass took ~40 ms on this machine, 4x the budget
+ * 5.5 KB): in plain JS one 160 px pass took ~40 ms on this machine, 4x the budget
  * for the whole crop; input scaling, conv8 and box decoding stay in JS.
  */
 import { LazyInstance } from '../codec/memory';
@@ -133,7 +133,7 @@ function features(x: Tensor): Tensor {
   // The largest activation is conv1's output (before its pool) or the input itself.
   const largest = Math.max(x.h * x.w * 3, c0h * c0w * 16, c0h * c0w * 32) * 4;
   const a = free, b = align(a + largest), tmp = align(b + largest);
-  ensure(k.memory, tmp + 512 * 4);
+  ensure(k.memory, tmp + 2 * 512 * 4);
   new Float32Array(k.memory.buffer, a, x.data.length).set(x.data);
   k.conv0_pool(a, x.h, x.w, at.get('conv0/filters')!, at.get('conv0/bias')!, b);
   let h = c0h, w = c0w, c = 16;

@@ -50,42 +50,57 @@ EXPORT void conv0_pool(const float *in, int ih, int iw, const float *w, const fl
   }
 }
 
+/* One pixel's 3x3 depthwise sums (zero padding) into acc[c]. */
+static void depthwise_at(const float *in, int h, int w, int c, const float *dw, int y, int x, float *acc) {
+  for (int ci = 0; ci < c; ci += 4) wasm_v128_store(acc + ci, wasm_f32x4_splat(0.0f));
+  for (int ky = 0; ky < 3; ky++) {
+    const int sy = y + ky - 1;
+    if (sy < 0 || sy >= h) continue;
+    for (int kx = 0; kx < 3; kx++) {
+      const int sx = x + kx - 1;
+      if (sx < 0 || sx >= w) continue;
+      const float *p = in + (sy * w + sx) * c;
+      const float *f = dw + (ky * 3 + kx) * c;
+      for (int ci = 0; ci < c; ci += 4) {
+        wasm_v128_store(acc + ci, wasm_f32x4_add(wasm_v128_load(acc + ci), wasm_f32x4_mul(wasm_v128_load(p + ci), wasm_v128_load(f + ci))));
+      }
+    }
+  }
+}
+
 /*
  * Zero-pad 1, 3x3 depthwise (dw: [ky][kx][c]), 1x1 pointwise (pw: [c][co]), + bias, leaky.
- * tmp: c floats of scratch.
+ * tmp: 2c floats of scratch. Two pixels share each load of the pointwise weights
+ * (the layer's bulk), 16 outputs at a time in registers.
  */
 EXPORT void separable(const float *in, int h, int w, int c, const float *dw, const float *pw, const float *b, int co, float *out, float *tmp) {
+  float *t0 = tmp, *t1 = tmp + c;
   for (int y = 0; y < h; y++) {
-    for (int x = 0; x < w; x++) {
-      for (int ci = 0; ci < c; ci += 4) wasm_v128_store(tmp + ci, wasm_f32x4_splat(0.0f));
-      for (int ky = 0; ky < 3; ky++) {
-        const int sy = y + ky - 1;
-        if (sy < 0 || sy >= h) continue;
-        for (int kx = 0; kx < 3; kx++) {
-          const int sx = x + kx - 1;
-          if (sx < 0 || sx >= w) continue;
-          const float *p = in + (sy * w + sx) * c;
-          const float *f = dw + (ky * 3 + kx) * c;
-          for (int ci = 0; ci < c; ci += 4) {
-            wasm_v128_store(tmp + ci, wasm_f32x4_add(wasm_v128_load(tmp + ci), wasm_f32x4_mul(wasm_v128_load(p + ci), wasm_v128_load(f + ci))));
-          }
-        }
-      }
-      float *o = out + (y * w + x) * co;
-      /* 16 outputs at a time in registers; the weights for one input channel are contiguous. */
-      for (int o0 = 0; o0 < co; o0 += 16) {
-        v128_t s0 = wasm_v128_load(b + o0), s1 = wasm_v128_load(b + o0 + 4), s2 = wasm_v128_load(b + o0 + 8), s3 = wasm_v128_load(b + o0 + 12);
-        const float *f = pw + o0;
+    for (int x = 0; x < w; x += 2) {
+      const int pair = x + 1 < w;
+      depthwise_at(in, h, w, c, dw, y, x, t0);
+      if (pair) depthwise_at(in, h, w, c, dw, y, x + 1, t1);
+      else for (int ci = 0; ci < c; ci += 4) wasm_v128_store(t1 + ci, wasm_f32x4_splat(0.0f));
+      float *o0 = out + (y * w + x) * co, *o1 = o0 + co;
+      for (int oc = 0; oc < co; oc += 16) {
+        v128_t a0 = wasm_v128_load(b + oc), a1 = wasm_v128_load(b + oc + 4), a2 = wasm_v128_load(b + oc + 8), a3 = wasm_v128_load(b + oc + 12);
+        v128_t c0 = a0, c1 = a1, c2 = a2, c3 = a3;
+        const float *f = pw + oc;
         for (int ci = 0; ci < c; ci++) {
-          const v128_t v = wasm_f32x4_splat(tmp[ci]);
+          const v128_t u = wasm_f32x4_splat(t0[ci]), v = wasm_f32x4_splat(t1[ci]);
           const float *fc = f + ci * co;
-          s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(v, wasm_v128_load(fc)));
-          s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(v, wasm_v128_load(fc + 4)));
-          s2 = wasm_f32x4_add(s2, wasm_f32x4_mul(v, wasm_v128_load(fc + 8)));
-          s3 = wasm_f32x4_add(s3, wasm_f32x4_mul(v, wasm_v128_load(fc + 12)));
+          const v128_t w0 = wasm_v128_load(fc), w1 = wasm_v128_load(fc + 4), w2 = wasm_v128_load(fc + 8), w3 = wasm_v128_load(fc + 12);
+          a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(u, w0)); c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(v, w0));
+          a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(u, w1)); c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(v, w1));
+          a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(u, w2)); c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(v, w2));
+          a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(u, w3)); c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(v, w3));
         }
-        wasm_v128_store(o + o0, leaky4(s0)); wasm_v128_store(o + o0 + 4, leaky4(s1));
-        wasm_v128_store(o + o0 + 8, leaky4(s2)); wasm_v128_store(o + o0 + 12, leaky4(s3));
+        wasm_v128_store(o0 + oc, leaky4(a0)); wasm_v128_store(o0 + oc + 4, leaky4(a1));
+        wasm_v128_store(o0 + oc + 8, leaky4(a2)); wasm_v128_store(o0 + oc + 12, leaky4(a3));
+        if (pair) {
+          wasm_v128_store(o1 + oc, leaky4(c0)); wasm_v128_store(o1 + oc + 4, leaky4(c1));
+          wasm_v128_store(o1 + oc + 8, leaky4(c2)); wasm_v128_store(o1 + oc + 12, leaky4(c3));
+        }
       }
     }
   }
