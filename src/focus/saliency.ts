@@ -116,12 +116,22 @@ function borderDistance(lab: Float32Array, w: number, h: number): Float32Array {
   return out;
 }
 
-/** Scales to the 98th percentile (clipped at 1), so a cue is comparable across images. */
+/**
+ * Scales to the 98th percentile (clipped at 1), so a cue is comparable across images.
+ * The percentile comes from a 1024-bin histogram (a sort cost 0.6 ms per cue).
+ */
 function normalise(v: Float32Array): Float32Array {
-  const sorted = Float32Array.from(v).sort();
-  const p = sorted[Math.floor(sorted.length * 0.98)] ?? 0;
+  let max = 0;
+  for (let i = 0; i < v.length; i++) if (v[i]! > max) max = v[i]!;
   const out = new Float32Array(v.length);
-  if (p <= 1e-6) return out;
+  if (max <= 1e-6) return out;
+  const bins = new Uint32Array(1024);
+  const k = 1023 / max;
+  for (let i = 0; i < v.length; i++) bins[Math.floor(v[i]! * k)]!++;
+  const target = Math.floor(v.length * 0.98);
+  let seen = 0, bin = 0;
+  while (bin < 1023 && seen + bins[bin]! <= target) seen += bins[bin++]!;
+  const p = Math.max((bin + 1) / k, 1e-6);
   for (let i = 0; i < v.length; i++) out[i] = Math.min(1, v[i]! / p);
   return out;
 }
