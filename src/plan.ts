@@ -33,6 +33,22 @@ export interface TransformPlan {
    * extend and padding. Filled with `background` when asked, else transparent.
    */
   canvas?: Rect & { fill: 'background' | 'transparent' };
+  /**
+   * Set when gravity is auto/face and the window has room to move: `crop` is then
+   * the centred placeholder until {@link refocusPlan} places the window src/focus/ chose.
+   */
+  focus?: FocusFreedom;
+}
+
+/** What src/focus/ may choose, in displayed source pixels. */
+export interface FocusFreedom {
+  mode: 'auto' | 'face';
+  /** Where the window may go: the trimmed source. */
+  area: Rect;
+  /** The window's size (the cover window); face zoom may shrink it down to `minWindow`. */
+  window: { width: number; height: number };
+  minWindow: { width: number; height: number };
+  zoom: number;
 }
 
 const clampInt = (n: number) => Math.max(1, Math.round(n));
@@ -68,6 +84,7 @@ export function planTransform(source: { width: number; height: number }, o: Tran
   let crop: Rect = { left: trim.left, top: trim.top, width: availW, height: availH };
   let resize: { width: number; height: number };
   let pad: Rect | undefined;
+  let focus: FocusFreedom | undefined;
 
   if (reqW === undefined && reqH === undefined) {
     resize = { width: availW, height: availH };
@@ -109,14 +126,16 @@ export function planTransform(source: { width: number; height: number }, o: Tran
         const s = o.fit === 'crop' || noEnlarge ? Math.min(1, cover) : cover;
         const outW = clampInt(Math.min(reqW, availW * s));
         const outH = clampInt(Math.min(reqH, availH * s));
-        // Content-aware modes are resolved to a focal point before planning (src/focus/); centre until then.
+        // Content-aware modes start centred; src/focus/ then moves the window (refocusPlan).
         const g = o.focalPixel
           ? { x: clamp((o.focalPixel.x - crop.left) / availW, 0, 1), y: clamp((o.focalPixel.y - crop.top) / availH, 0, 1) }
           : typeof o.gravity === 'string' ? { x: 0.5, y: 0.5 } : o.gravity;
         // Thumbor skips its crop when the aspect ratios agree to two decimals (and resizes, slightly stretching).
         const sameAspect = o.thumborBox && round2(availW / availH) === round2(reqW / reqH);
-        if (!sameAspect) crop = placeWindow(crop, outW / s, outH / s, g);
+        const area = crop;
+        if (!sameAspect) crop = placeWindow(area, outW / s, outH / s, g);
         resize = { width: outW, height: outH };
+        if (typeof o.gravity === 'string' && !o.focalPixel && !sameAspect) focus = focusFreedom(o.gravity, o.zoom ?? 0, area, crop, resize);
         break;
       }
     }
@@ -132,7 +151,44 @@ export function planTransform(source: { width: number; height: number }, o: Tran
   if (output.width > maxDimension || output.height > maxDimension) {
     throw tooLarge(`output ${output.width}x${output.height} exceeds MAX_DIMENSION ${maxDimension}`, 'width');
   }
-  return { crop, resize, pad, output };
+  return focus ? { crop, resize, pad, output, focus } : { crop, resize, pad, output };
+}
+
+/**
+ * How far focus may move and shrink the window. Face zoom shrinks it at most to a
+ * quarter of its side (and, like zoom 0..1 linearly, to 1 - zoom of it), never below
+ * the output size: a tighter window would be enlarged, which adds no detail.
+ */
+function focusFreedom(mode: 'auto' | 'face', zoom: number, area: Rect, window: Rect, resize: { width: number; height: number }): FocusFreedom | undefined {
+  const z = mode === 'face' ? zoom : 0;
+  const shrink = Math.max(1 - z, 0.25, resize.width / window.width, resize.height / window.height);
+  const fits = window.width >= area.width - 0.5 && window.height >= area.height - 0.5;
+  if (fits && shrink >= 1) return undefined; // nothing to choose: the window is the whole area
+  return {
+    mode, area, zoom: z,
+    window: { width: window.width, height: window.height },
+    minWindow: { width: window.width * Math.min(1, shrink), height: window.height * Math.min(1, shrink) },
+  };
+}
+
+/**
+ * The plan with the crop window src/focus/ chose, given in [0,1] units of
+ * `plan.focus.area`. The output size stays; only the source rectangle moves (and,
+ * for face zoom, shrinks), clamped to the freedom the plan gave.
+ */
+export function refocusPlan(plan: TransformPlan, w: { x: number; y: number; width: number; height: number }): TransformPlan {
+  const f = plan.focus;
+  if (!f) return plan;
+  const k = f.window.width / f.window.height;
+  const width = clamp(w.width * f.area.width, f.minWindow.width, f.window.width);
+  const size = { width: Math.min(width, f.area.width), height: Math.min(width / k, f.area.height) };
+  const focal = {
+    x: (w.x + w.width / 2) * f.area.width,
+    y: (w.y + w.height / 2) * f.area.height,
+  };
+  const left = f.area.left + clamp(focal.x - size.width / 2, 0, f.area.width - size.width);
+  const top = f.area.top + clamp(focal.y - size.height / 2, 0, f.area.height - size.height);
+  return { ...plan, crop: { left, top, width: size.width, height: size.height } };
 }
 
 /** Thumbor's manual crop as margins, combined with trim (the larger margin wins); an empty region is ignored, as Thumbor does. */
@@ -367,7 +423,9 @@ function toDisplayFrame(rect: Rect, W: number, H: number, o: TransformOptions): 
  * still give the resize step at least as many pixels as it outputs.
  */
 export function decodeHintFor(plan: TransformPlan, probe: { displayWidth: number; displayHeight: number; orientation: number }): DecodeHint {
-  const scale = Math.max(plan.resize.width / plan.crop.width, plan.resize.height / plan.crop.height);
+  // Face zoom may shrink the window after decode: decode for the smallest it may become.
+  const crop = plan.focus?.minWindow ?? plan.crop;
+  const scale = Math.max(plan.resize.width / crop.width, plan.resize.height / crop.height);
   if (scale >= 1) return {};
   const w = Math.ceil(probe.displayWidth * scale);
   const h = Math.ceil(probe.displayHeight * scale);

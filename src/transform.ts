@@ -36,6 +36,7 @@ import { baseNameOf, describeSource } from './source';
 import { StageClock } from './timing';
 import { thumborMetadata } from './url/thumbor-meta';
 import { sourceVersion, type TierRequest, type VariantTier } from './variant-tier';
+import { describeFocus, gravityHeader, refocus, type Refocused } from './refocus';
 
 export interface ImageRequest {
   source: SourceRef;
@@ -166,7 +167,8 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   let { plan } = decision;
   const { hint } = decision;
 
-  if (options.format === 'json') {
+  // gravity=auto/face must look at the pixels before it can say which window it chose.
+  if (options.format === 'json' && (!plan.focus || req.jsonShape === 'thumbor')) {
     if (req.jsonShape === 'thumbor') return jsonResponse(thumborMetadata({ url: sourceUrlOf(req), width: display.width, height: display.height, frameCount: probe.frames, plan, options }));
     return describeAsJson(source, probe, decision);
   }
@@ -184,6 +186,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   let fitted: FittedEncode;
   let choice: FormatChoice;
   let estimate: number;
+  let focused: Refocused | undefined;
   try {
     // Idle codec instances from earlier requests go first when they and this job would not fit together.
     if (decision.estimate(decision.choice.format, wasmMemoryBytes().total).bytes > MEMORY_BUDGET_BYTES) trimCodecs(0, 0);
@@ -194,14 +197,6 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     sample(decoded.data.byteLength);
     // Between stages too: the decoder's grown heap must not sit beside the encoder's.
     releaseCodecs();
-    const hasAlpha = probe.hasAlpha !== false && scanForAlpha(decoded);
-    // An opaque image may take a different universal format (JPEG, not PNG); the
-    // same rule picks it: every candidate is checked against the same estimate.
-    choice = hasAlpha === admission.hasAlpha
-      ? decision.choice
-      : chooseFormat({ requested: options.format, source: probe.format, hasAlpha, accept: req.accept, fits: decision.fits }) ?? decision.choice;
-    estimate = decision.estimate(choice.format, residentBytes).bytes;
-    clock.lap('alpha-scan');
     let orientation = probe.orientation;
     if (options.trimBorder) {
       // Trim by colour needs pixels: orient, find the border, and plan again on the trimmed
@@ -210,6 +205,24 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
       orientation = 1;
       plan = planWithBorder(decoded, display, options, deps.config.maxDimension) ?? plan;
     }
+    if (plan.focus) {
+      // gravity=auto/face: src/focus/ looks at a preview of the pixels and the plan places its window.
+      focused = refocus(decoded, orientation, display, plan);
+      clock.lap('focus');
+      if (focused) {
+        plan = focused.plan;
+        sample(decoded.data.byteLength + focused.jsBytes);
+      }
+      if (options.format === 'json') return describeAsJson(source, probe, { ...decision, plan }, focused);
+    }
+    const hasAlpha = probe.hasAlpha !== false && scanForAlpha(decoded);
+    // An opaque image may take a different universal format (JPEG, not PNG); the
+    // same rule picks it: every candidate is checked against the same estimate.
+    choice = hasAlpha === admission.hasAlpha
+      ? decision.choice
+      : chooseFormat({ requested: options.format, source: probe.format, hasAlpha, accept: req.accept, fits: decision.fits }) ?? decision.choice;
+    estimate = decision.estimate(choice.format, residentBytes).bytes;
+    clock.lap('alpha-scan');
     const overlays = await decodeOverlays(fetchedOverlays);
     if (overlays.length) sample(decoded.data.byteLength + overlays.reduce((n, o) => n + o.raster.data.byteLength, 0));
     if (options.trimBorder || overlays.length) clock.lap('prepare');
@@ -252,6 +265,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     timings: timingsOf(clock),
     cache: 'miss',
   });
+  if (focused) headers.set('X-Thumbflare-Gravity', gravityHeader(focused.focus));
   // Cloudflare serves WebP for an AVIF too large to encode; say which format replaced the one asked for.
   if (choice.fallbackFrom) headers.set('X-Thumbflare-Format-Fallback', `${choice.fallbackFrom}->${choice.format}`);
   if (!fitted.fits) headers.set('X-Thumbflare-Max-Bytes', 'exceeded');
@@ -345,7 +359,7 @@ function jsonResponse(body: unknown): Response {
 }
 
 /** The JSON form: what the image request with the same parameters would produce, from the same rule. */
-function describeAsJson(source: Source, probe: Probe, decision: OutputDecision): Response {
+function describeAsJson(source: Source, probe: Probe, decision: Pick<OutputDecision, 'plan' | 'choice' | 'estimate'>, focused?: Refocused): Response {
   const { plan, choice } = decision;
   const body = {
     source: {
@@ -365,6 +379,7 @@ function describeAsJson(source: Source, probe: Probe, decision: OutputDecision):
       ...(choice.fallbackFrom ? { fallback: `${choice.fallbackFrom}->${choice.format}` } : {}),
       estimatedPeakBytes: decision.estimate(choice.format, 0).bytes,
     },
+    ...(focused ? { focus: describeFocus(focused) } : {}),
   };
   return jsonResponse(body);
 }

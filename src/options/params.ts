@@ -7,7 +7,7 @@
  * Defaults live in DEFAULT_OPTIONS; parameters absent from the URL keep them.
  */
 import { parseColor } from './color';
-import type { Fit, FormatOption, Gravity, OptionLimits, TransformOptions, Trim } from './types';
+import type { Fit, FormatOption, Gravity, GravityOption, OptionLimits, TransformOptions, Trim } from './types';
 
 /** Reads one raw value; returns undefined when it is invalid (the parser then reports `describe`). */
 type ReadValue = (raw: string, limits: OptionLimits) => unknown;
@@ -67,7 +67,9 @@ const NAMED_GRAVITY: Record<string, Gravity> = {
   'bottom-left': { x: 0, y: 1 }, 'bottom-right': { x: 1, y: 1 },
 };
 
-function readGravity(raw: string): Gravity | undefined {
+function readGravity(raw: string): GravityOption | undefined {
+  // Content-aware modes (src/focus/): Cloudflare's saliency and face gravity.
+  if (raw === 'auto' || raw === 'face') return raw;
   const named = NAMED_GRAVITY[raw];
   if (named) return named;
   const m = /^([\d.]+)x([\d.]+)$/.exec(raw);
@@ -100,10 +102,12 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   },
   {
     key: 'gravity', aliases: ['g'],
-    describe: () => 'center, top, bottom, left, right, a corner such as top-left, or a focal point like 0.3x0.7',
+    describe: () => 'auto, face, center, top, bottom, left, right, a corner such as top-left, or a focal point like 0.3x0.7',
     read: readGravity,
     ui: { kind: 'text', choices: ['center', 'top', 'bottom', 'left', 'right', 'top-left', 'top-right', 'bottom-left', 'bottom-right', '0.5x0.33'] },
   },
+  // Cloudflare's zoom: how tightly gravity=face frames the faces (0 loose .. 1 tight).
+  { key: 'zoom', aliases: [], describe: range(0, 1), read: readNumber(0, 1), ui: { kind: 'number' } },
   { key: 'quality', aliases: ['q'], describe: range(1, 100), read: readNumber(1, 100, true), ui: { kind: 'number' } },
   {
     key: 'format', aliases: ['f'],

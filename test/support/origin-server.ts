@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { deflateSync, gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { TestProject } from 'vitest/node';
+import { FACE_SCENE, FOCUS_SCENES, renderScene } from './scenes';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ROOTS: Record<string, string> = {
@@ -94,8 +95,28 @@ const p3Photo = () =>
 
 const photo12mp = () => sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } });
 
+/** A focus test scene (test/support/scenes.ts) as a JPEG. */
+async function sceneJpeg(name: string): Promise<{ type: string; body: Buffer }> {
+  const s = renderScene(FOCUS_SCENES[name]!);
+  return { type: 'image/jpeg', body: await sharp(Buffer.from(s.data), { raw: { width: s.width, height: s.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer() };
+}
+
 /** Test images made on first request and kept in memory. */
 const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> = {
+  ...Object.fromEntries(Object.keys(FOCUS_SCENES).map((name) => [name, () => sceneJpeg(name)])),
+  // The same scene stored turned a quarter left with EXIF orientation 6 (turn right to display): it displays as focus-right-bokeh.jpg.
+  'focus-right-bokeh-orient6.jpg': async () => {
+    const s = renderScene(FOCUS_SCENES['focus-right-bokeh.jpg']!);
+    const stored = await sharp(Buffer.from(s.data), { raw: { width: s.width, height: s.height, channels: 3 } }).rotate(270).png().toBuffer();
+    return { type: 'image/jpeg', body: await sharp(stored).jpeg({ quality: 90 }).withMetadata({ orientation: 6 }).toBuffer() };
+  },
+  // The corpus portrait on the left of a wide, plain background: a centre crop misses the face.
+  'focus-face-left.jpg': async () => {
+    const { width, height, side, left, top } = FACE_SCENE;
+    const face = await sharp(resolve(ROOTS.corpus!, 'jpeg/hopper.jpg')).resize(side, side).toBuffer();
+    const body = await sharp({ create: { width, height, channels: 3, background: '#8a9aa6' } }).composite([{ input: face, left, top }]).jpeg({ quality: 90 }).toBuffer();
+    return { type: 'image/jpeg', body };
+  },
   '12mp.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
   '24mp.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(6000, 4000, 3), { raw: { width: 6000, height: 4000, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
   '12mp-progressive.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85, progressive: true }).toBuffer() }),
@@ -325,8 +346,12 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (record && req.method === 'POST') {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-    await writeFile(resolve(REPO, 'test/limits', `${record[1]}.json`), JSON.stringify(body, null, 1) + '\n');
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { date?: string };
+    const file = resolve(REPO, 'test/limits', `${record[1]}.json`);
+    // Rewritten only when a measurement changed: a run that measures the same figures leaves the tree clean.
+    const previous = await readFile(file, 'utf8').then((t) => JSON.parse(t) as { date?: string }, () => undefined);
+    const same = previous !== undefined && JSON.stringify({ ...previous, date: undefined }) === JSON.stringify({ ...body, date: undefined });
+    if (!same) await writeFile(file, JSON.stringify(body, null, 1) + '\n');
     res.writeHead(204).end();
     return;
   }
