@@ -390,12 +390,20 @@ function planResizing(display: { width: number; height: number }, o: TransformOp
   if (outW > maxDimension || outH > maxDimension) {
     throw tooLarge(`output ${outW}x${outH} exceeds MAX_DIMENSION ${maxDimension}`, 'width');
   }
-  return {
-    crop: toDisplayFrame(cut, W, H, o),
+  const crop = toDisplayFrame(cut, W, H, o);
+  const plan: TransformPlan = {
+    crop,
     resize: quarter ? { width: ch, height: cw } : { width: cw, height: ch },
     output: { width: outW, height: outH },
     canvas,
   };
+  // g:sm: the cut may move inside the region, chosen by src/focus/ as for Cloudflare's gravity=auto
+  // (imgproxy's smart gravity is libvips' attention strategy: docs.imgproxy.net "gravity").
+  if (o.gravity === 'auto' && (cw < rw || ch < rh)) {
+    const area = toDisplayFrame(region, W, H, o);
+    plan.focus = { mode: 'auto', area, zoom: 0, window: { width: crop.width, height: crop.height }, minWindow: { width: crop.width, height: crop.height } };
+  }
+  return plan;
 }
 
 /** Maps a rect of the rotated+flipped frame (W x H) back to the displayed source: undo flip, then rotate. */
