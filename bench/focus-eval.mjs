@@ -34,6 +34,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import smartcrop from 'smartcrop';
+import { rng as seeded } from './lib/images.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = process.env.THUMBFLARE_CORPUS ?? join(root, '../shared/corpus');
@@ -127,16 +128,6 @@ async function buildCorpus() {
   return out;
 }
 
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- methods: each returns a window in [0,1] units of the image ------------
 
