@@ -69,6 +69,11 @@ const CASES = [
   { id: 'pjpeg12-800-jpeg', label: '12 MP progressive JPEG → 800 w JPEG q80', src: 'photo-12mp-progressive.jpg', width: 800, format: 'jpeg', quality: 80, photo: true },
   { id: 'webp-600-webp', label: '1200x800 WebP → 600 w WebP q80', src: 'photo-1200x800.webp', width: 600, format: 'webp', quality: 80, photo: true },
   { id: 'zone-300-png', label: 'Zone plate 2000² PNG → 300 w PNG (aliasing)', src: 'zoneplate-2000.png', width: 300, format: 'png', zone: true, zoneSize: 2000 },
+  // Next.js hero images: deviceSizes 1920 and 3840 at next/image's default quality 75 (issue 10).
+  // (12 MP -> 3840 w WebP is not a case: the memory rule serves it as JPEG, see README "Limits".)
+  { id: 'jpeg12-1920-jpeg', label: '12 MP JPEG → 1920 w JPEG q75', src: 'photo-12mp.jpg', width: 1920, format: 'jpeg', quality: 75, photo: true },
+  { id: 'jpeg12-1920-webp', label: '12 MP JPEG → 1920 w WebP q75', src: 'photo-12mp.jpg', width: 1920, format: 'webp', quality: 75, photo: true },
+  { id: 'jpeg12-3840-jpeg', label: '12 MP JPEG → 3840 w JPEG q75', src: 'photo-12mp.jpg', width: 3840, format: 'jpeg', quality: 75, photo: true },
 ];
 const CONCURRENCY = { id: 'conc4-jpeg12-300', label: '12 MP JPEG → 300 w JPEG q80, 4 in flight', src: 'photo-12mp.jpg', width: 300, format: 'jpeg', quality: 80, inFlight: 4, perRound: 8 };
 
