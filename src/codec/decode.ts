@@ -6,9 +6,9 @@
  * - JPEG: libjpeg-turbo with DCT-domain scaling (M/8), so large photos are never
  *   materialised at full size when a thumbnail is wanted. Arithmetic-coded JPEGs
  *   (SOF9/10) go to a second libjpeg-turbo build that has arithmetic decoding
- *   but no scaling (codec/jpeg-arith). 12-bit and lossless JPEGs, and
+ *   but no scaling (codec/jpeg/arith). 12-bit and lossless JPEGs, and
  *   arithmetic-coded CMYK, are refused with 415 (no bundled decoder has them).
- * - PNG: our decoder over the runtime's native inflate (codec/png-decode):
+ * - PNG: our decoder over the runtime's native inflate (codec/png/decode):
  *   pixel-identical to Photon on the corpus, as fast, and it holds ~4 bytes/pixel
  *   in JS where Photon grew WASM memory (which never shrinks) by ~12.
  * - GIF and animated WebP (first frame, composited): Photon (Rust `image` crate).
@@ -20,18 +20,18 @@
  */
 import { ImageError, corrupt, unsupported } from '../errors';
 import type { DecodeHint, Raster, SourceFormat } from './types';
-import { decodeJpegTurbo, type JpegHeader } from './jpeg-turbo';
+import { decodeJpegTurbo, type JpegHeader } from './jpeg/turbo';
 import { probeImage, type JpegInfo } from '../probe';
-import { decodeArithJpeg } from './jpeg-arith';
-import { cmykInkToRgbaInPlace } from './cmyk';
-import { decodeWithPhoton } from './photon';
-import { decodePng } from './png-decode';
-import { avifDecoder, callEmscripten, webpDecoder } from './jsquash';
+import { decodeArithJpeg } from './jpeg/arith';
+import { cmykInkToRgbaInPlace } from './jpeg/cmyk';
+import { decodeWithPhoton } from './wasm/photon';
+import { decodePng } from './png/decode';
+import { avifDecoder, callEmscripten, webpDecoder } from './wasm/emscripten';
 
 /**
  * Colour work that must happen inside the decoder: a CMYK JPEG's embedded
  * profile turns ink values into RGB (color/index plans it; absent, the
- * built-in press profile of codec/cmyk is used).
+ * built-in press profile of codec/jpeg/cmyk is used).
  */
 export interface DecodeColour {
   cmyk?: (data: Uint8Array, observe?: () => void) => Promise<void>;
@@ -127,7 +127,7 @@ export function chooseJpegScale({ width, height }: Pick<JpegHeader, 'width' | 'h
 /**
  * Converts libjpeg's CMYK output to RGBA in place, colour-managed as libvips
  * does it: through the embedded profile when there is one (LittleCMS, via
- * `colour.cmyk`), else libvips' fallback CMYK profile (codec/cmyk), relative
+ * `colour.cmyk`), else libvips' fallback CMYK profile (codec/jpeg/cmyk), relative
  * colorimetric either way. Adobe (APP14) CMYK JPEGs, i.e. practically all of
  * them (Photoshop), store the channels inverted (255 = no ink); others store
  * ink amounts, as libvips assumes.

@@ -8,16 +8,16 @@
  * - WebP: libwebp lossy, alpha kept (lossless alpha plane).
  * - AVIF: libavif + aom, speed 8 (see AVIF_SPEED); quality on libavif's 0-100
  *   scale, which is the scale sharp/libheif use, so q50 here ~ sharp's default.
- * - PNG: our encoder over the runtime's native deflate (codec/png-encode): the
+ * - PNG: our encoder over the runtime's native deflate (codec/png/encode): the
  *   smallest exact colour type, per-row adaptive filters, no WASM memory.
  * Quality is clamped to 1..100 and rounded.
  */
 import { internal } from '../errors';
 import type { OutputFormat, Raster } from './types';
-import { avifDefaults, avifEncoder, callEmscripten, mozjpegDefaults, mozjpegEncoder, webpDefaults, webpEncoder } from './jsquash';
-import { encodePng } from './png-encode';
-import { anyTransparentSimd } from './simd/resample-simd';
-import { MOZJPEG_MAX_PIXELS } from './capacity';
+import { avifDefaults, avifEncoder, callEmscripten, mozjpegDefaults, mozjpegEncoder, webpDefaults, webpEncoder } from './wasm/emscripten';
+import { encodePng } from './png/encode';
+import { anyTransparentSimd } from './resize/simd/resample-simd';
+import { MOZJPEG_MAX_PIXELS } from './wasm/capacity';
 import encodeJpegJs from 'jpeg-js/lib/encoder.js';
 
 /** libwebp effort 0..6. Measured at 1200x800 in workerd: method 2 takes 40 ms, method 4 90 ms, for 6% more bytes (still within 1.1x of sharp at effort 4). */
@@ -33,7 +33,7 @@ export async function encodeImage(r: Raster, format: OutputFormat, quality: numb
     switch (format) {
       case 'jpeg':
         if (r.width * r.height > MOZJPEG_MAX_PIXELS) {
-          // Large outputs: MozJPEG would need more WASM memory than an isolate has (see capacity.ts).
+          // Large outputs: MozJPEG would need more WASM memory than an isolate has (see wasm/capacity.ts).
           out = new Uint8Array(encodeJpegJs({ data: dropAlphaForJpeg(r), width: r.width, height: r.height }, q).data);
           break;
         }

@@ -1,17 +1,17 @@
 /**
- * Arithmetic-coded JPEGs (SOF9/SOF10) through codec/jpeg-arith, inside workerd:
+ * Arithmetic-coded JPEGs (SOF9/SOF10) through codec/jpeg/arith, inside workerd:
  * same pixels as the Huffman-coded original, scaling per the hint, refusals,
  * recovery after errors, memory registry.
  */
 /// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
-import { decodeImage } from '../../src/codec/decode';
-import { arithJpeg, chooseShrinkFactor } from '../../src/codec/jpeg-arith';
-import { wasmMemoryBytes } from '../../src/codec/memory';
-import { shrinkByArea } from '../../src/codec/resize';
-import type { Raster } from '../../src/codec/types';
-import { ImageError } from '../../src/errors';
-import { corpusBytes, meanAbsoluteError } from './corpus';
+import { decodeImage } from '../../../src/codec/decode';
+import { arithJpeg, chooseShrinkFactor } from '../../../src/codec/jpeg/arith';
+import { wasmMemoryBytes } from '../../../src/codec/wasm/memory';
+import { shrinkByArea } from '../../../src/codec/resize/resize';
+import type { Raster } from '../../../src/codec/types';
+import { ImageError } from '../../../src/errors';
+import { corpusBytes, meanAbsoluteError } from '../corpus';
 import progressiveUrl from './fixtures/testorig-arith-progressive.jpg?inline';
 import grayUrl from './fixtures/testorig-arith-gray.jpg?inline';
 

@@ -1,5 +1,5 @@
 /**
- * @module codec/jsquash
+ * @module codec/wasm/emscripten
  * The Emscripten codecs of the jSquash packages (MozJPEG, libwebp, libavif/dav1d),
  * instantiated from imported (pre-compiled) WASM modules.
  *

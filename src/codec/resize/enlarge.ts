@@ -1,5 +1,5 @@
 /**
- * @module codec/enlarge
+ * @module codec/resize/enlarge
  * Enlarging (both axes >= the source) the way libvips does it, so thumbnails
  * of small sources agree with `vips thumbnail` / sharp.
  *
@@ -21,7 +21,7 @@
  * the vertical pass is 4 taps per output value; memory is the output plus four
  * rows, so large enlargements stream without a WASM heap.
  */
-import type { Raster } from './types';
+import type { Raster } from '../types';
 
 /** libvips VIPS_TRANSFORM_SCALE: sub-pixel positions per pixel. */
 const SUBPIXELS = 64;

@@ -3,10 +3,10 @@
  * plate, sizes that the box factor does not divide, upscaling, alpha bleeding.
  */
 import { describe, expect, it } from 'vitest';
-import { resizeRaster } from '../../src/codec/resize';
-import type { Raster } from '../../src/codec/types';
-import { psnr } from './corpus';
-import { smoothPattern, zonePlate } from './synth';
+import { resizeRaster } from '../../../src/codec/resize/resize';
+import type { Raster } from '../../../src/codec/types';
+import { psnr } from '../corpus';
+import { smoothPattern, zonePlate } from '../synth';
 
 /** Standard deviation of the grey level inside a ring of radii [r0, r1) around the centre. */
 function ringStdDev(r: Raster, r0: number, r1: number): number {

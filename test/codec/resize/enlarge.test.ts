@@ -1,11 +1,11 @@
 /**
- * codec/enlarge: libvips' upsizing, bit-exact for opaque images (golden data
+ * codec/resize/enlarge: libvips' upsizing, bit-exact for opaque images (golden data
  * from sharp 0.35 / libvips 8.18), its pixel grid, alpha handling, and speed.
  */
 import { describe, expect, it } from 'vitest';
-import { enlargeLikeLibvips } from '../../src/codec/enlarge';
-import { resizeRaster } from '../../src/codec/resize';
-import type { Raster } from '../../src/codec/types';
+import { enlargeLikeLibvips } from '../../../src/codec/resize/enlarge';
+import { resizeRaster } from '../../../src/codec/resize/resize';
+import type { Raster } from '../../../src/codec/types';
 
 function rgbToRaster(width: number, height: number, rgb: number[]): Raster {
   const data = new Uint8Array(width * height * 4);

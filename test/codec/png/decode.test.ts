@@ -1,16 +1,16 @@
 /**
- * decodePng (codec/png-decode), run inside workerd: every corpus PNG against
+ * decodePng (codec/png/decode), run inside workerd: every corpus PNG against
  * Photon's decode (verified against libvips), every colour type / bit depth /
  * interlace / filter combination generated here against an independent
  * expectation and Photon, large images (exactness and timing), hostile input.
  */
 import { describe, expect, it } from 'vitest';
-import { decodePng, PNG_MAX_PIXELS } from '../../src/codec/png-decode';
-import { decodeWithPhoton, encodePngWithPhoton, photon } from '../../src/codec/photon';
-import { ImageError } from '../../src/errors';
-import type { Raster } from '../../src/codec/types';
-import { ORIGIN } from '../support/worker';
-import { seededRandom as random } from '../support/random';
+import { decodePng, PNG_MAX_PIXELS } from '../../../src/codec/png/decode';
+import { decodeWithPhoton, encodePngWithPhoton, photon } from '../../../src/codec/wasm/photon';
+import { ImageError } from '../../../src/errors';
+import type { Raster } from '../../../src/codec/types';
+import { ORIGIN } from '../../support/worker';
+import { seededRandom as random } from '../../support/random';
 
 /* --------------------------------------------------------------- helpers */
 
@@ -396,7 +396,7 @@ describe('decodePng: large images and speed', () => {
       const src = pattern(w, h);
       const png = encodePngWithPhoton(src.data, w, h);
       // Warm both (JIT, Photon instance), then time; Photon also cold, as after
-      // the Worker drops its grown instance (codec/memory).
+      // the Worker drops its grown instance (codec/wasm/memory).
       await decodePng(png);
       decodeWithPhoton(png);
       const mine = await timed(() => decodePng(png));

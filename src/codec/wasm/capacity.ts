@@ -1,8 +1,8 @@
 /**
- * @module codec/capacity
+ * @module codec/wasm/capacity
  * Each encoder's working set, in bytes, for a width x height output: what it
  * holds beside the output raster while it runs (WASM linear memory that never
- * shrinks, or JS buffers), plus the encoded bytes. `codec/peak-memory.ts` adds
+ * shrinks, or JS buffers), plus the encoded bytes. `codec/wasm/peak-memory.ts` adds
  * it to the rest of the job; `limits.ts` decides with the sum which format fits.
  * Measured in workerd (test/limits/memory.test.ts and output-memory.test.ts;
  * README "Limits"), rounded up:
@@ -16,7 +16,7 @@
  * - PNG: our encoder over native deflate, in JS: the compressed stream (at worst
  *   the raw samples, for noise) and the final file, a copy of it.
  */
-import type { OutputFormat } from './types';
+import type { OutputFormat } from '../types';
 
 /** MozJPEG is used up to this many output pixels; above, the JS encoder. */
 export const MOZJPEG_MAX_PIXELS = 3_200_000;

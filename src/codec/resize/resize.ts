@@ -1,5 +1,5 @@
 /**
- * @module codec/resize
+ * @module codec/resize/resize
  * High-quality resampling of RGBA rasters.
  *
  * Two stages, as libvips does for thumbnails:
@@ -11,17 +11,17 @@
  *    does not divide the size (a floor()-and-drop shortcut cost 6 dB PSNR).
  * 2. Lanczos3 to the exact target, which keeps edges sharp. sRGB-space
  *    filtering, like browsers, sharp and libvips by default.
- * Both stages run on the SIMD kernels of codec/simd, streaming rows through a
+ * Both stages run on the SIMD kernels of codec/resize/simd, streaming rows through a
  * small linear memory (the pixels stay in JS); their scalar JS versions
  * (shrinkByAreaJs, resampleLanczos3Js) are the reference they match within
- * 1 LSB. Measured in workerd (test/codec/simd.test.ts): Lanczos3 500x375 ->
+ * 1 LSB. Measured in workerd (test/codec/resize/simd.test.ts): Lanczos3 500x375 ->
  * 300x225 2.4x faster than the Rust `resize` crate build it replaced, 12 MP ->
  * 3840 w 5x faster than the JS path large outputs used to take.
  * With alpha, both stages work on premultiplied colour, so transparent pixels
  * (whose colour is arbitrary) do not bleed into visible ones.
  * Never nearest-neighbour: it aliases (28 dB on a 12 MP to 300 px shrink).
  */
-import type { Raster } from './types';
+import type { Raster } from '../types';
 import { enlargeLikeLibvips } from './enlarge';
 import { resampleLanczos3Simd } from './resample-js';
 import { resampleSeparableSimd } from './simd/resample-simd';
@@ -47,7 +47,7 @@ export async function resizeRaster(
     if (source.width === width && source.height === height) return source;
   }
   // Enlarging: libvips' own upsizing (its Catmull-Rom interpolator on its
-  // corner-anchored grid, codec/enlarge), so small sources match libvips.
+  // corner-anchored grid, codec/resize/enlarge), so small sources match libvips.
   // Lanczos3's stronger lobes would ring visibly around hard edges at 2x and more.
   if (width >= source.width && height >= source.height) {
     return enlargeLikeLibvips(source, width, height, opts.hasAlpha);
@@ -90,7 +90,7 @@ function buildFootprints(source: number, output: number) {
 
 /**
  * Area-averages `r` to outWidth x outHeight (both <= the source size) on the
- * SIMD kernels (codec/simd): the footprints below, the same streaming order as
+ * SIMD kernels (codec/resize/simd): the footprints below, the same streaming order as
  * {@link shrinkByAreaJs}, within 1 LSB of it.
  */
 export function shrinkByArea(r: Raster, outWidth: number, outHeight: number, premultiply: boolean): Raster {

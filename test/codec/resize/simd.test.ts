@@ -1,20 +1,20 @@
 /**
- * The SIMD kernels (src/codec/simd): the same results as the scalar JS kernels
+ * The SIMD kernels (src/codec/resize/simd): the same results as the scalar JS kernels
  * they replace on random inputs (within 1 LSB per channel), the committed
  * binary is the one its build script produces (rebuilt byte for byte where
  * clang-14 is installed; otherwise its sha256 against the manifest the build
  * script wrote), and timings against the scalar paths as MEASURE lines.
  */
 import { describe, expect, it } from 'vitest';
-import kernelsModule from '../../src/codec/simd/kernels.wasm';
-import { shrinkByArea, shrinkByAreaJs } from '../../src/codec/resize';
-import { resampleLanczos3Js, resampleLanczos3Simd } from '../../src/codec/resample-js';
-import { anyTransparentSimd } from '../../src/codec/simd/resample-simd';
-import { ResizeMethod, resampleRgba } from '../../src/codec/squoosh-resize';
-import type { Raster } from '../../src/codec/types';
-import { ORIGIN } from '../support/worker';
-import { seededRandom } from '../support/random';
-import { smoothPattern } from './synth';
+import kernelsModule from '../../../src/codec/resize/simd/kernels.wasm';
+import { shrinkByArea, shrinkByAreaJs } from '../../../src/codec/resize/resize';
+import { resampleLanczos3Js, resampleLanczos3Simd } from '../../../src/codec/resize/resample-js';
+import { anyTransparentSimd } from '../../../src/codec/resize/simd/resample-simd';
+import { ResizeMethod, resampleRgba } from '../../../src/codec/resize/squoosh-resize';
+import type { Raster } from '../../../src/codec/types';
+import { ORIGIN } from '../../support/worker';
+import { seededRandom } from '../../support/random';
+import { smoothPattern } from '../synth';
 
 /** Random RGBA; alpha random, all 255, or a mix of 0, 255 and random (the hard case for premultiplying). */
 function randomRaster(width: number, height: number, seed: number, alpha: 'random' | 'opaque' | 'mixed'): Raster {

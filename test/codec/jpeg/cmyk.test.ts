@@ -1,10 +1,10 @@
 /**
- * CMYK -> sRGB through the libvips-sampled table (codec/cmyk): sensible
+ * CMYK -> sRGB through the libvips-sampled table (codec/jpeg/cmyk): sensible
  * greys, primaries and secondaries, exact at the grid points, smooth between.
  */
 import { describe, expect, it } from 'vitest';
-import { cmykInkToRgbaInPlace } from '../../src/codec/cmyk';
-import { CMYK_LUT_BASE64, CMYK_LUT_STEPS } from '../../src/codec/cmyk-lut.generated';
+import { cmykInkToRgbaInPlace } from '../../../src/codec/jpeg/cmyk';
+import { CMYK_LUT_BASE64, CMYK_LUT_STEPS } from '../../../src/codec/jpeg/cmyk-lut.generated';
 
 function convert(...inks: [number, number, number, number][]): [number, number, number, number][] {
   const data = new Uint8Array(inks.flat());

@@ -1,5 +1,5 @@
 /**
- * @module codec/squoosh-resize
+ * @module codec/resize/squoosh-resize
  * Binding to the Rust `resize` crate build of `@jsquash/resize`
  * (squoosh_resize_bg.wasm). Its wasm-bindgen glue keeps a single instance in a
  * module-private variable; ours is lazy and droppable like every other codec.
@@ -8,7 +8,7 @@
 // @ts-ignore TS1192: the package's own .wasm.d.ts types the instance exports,
 // but wrangler's default import of a .wasm file is the compiled WebAssembly.Module.
 import resizeModule from '@jsquash/resize/lib/resize/pkg/squoosh_resize_bg.wasm';
-import { LazyInstance } from './memory';
+import { LazyInstance } from '../wasm/memory';
 
 interface ResizeExports {
   memory: WebAssembly.Memory;

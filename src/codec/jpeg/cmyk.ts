@@ -1,5 +1,5 @@
 /**
- * @module codec/cmyk
+ * @module codec/jpeg/cmyk
  * Colour-managed CMYK -> sRGB for CMYK JPEGs, matching libvips.
  *
  * A profile-less CMYK JPEG is converted by libvips (and so by `vips thumbnail`

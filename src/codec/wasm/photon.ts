@@ -1,9 +1,9 @@
 /**
- * @module codec/photon
+ * @module codec/wasm/photon
  * Minimal binding to Photon's WASM module (`@cf-wasm/photon/photon.wasm`), used
  * for GIF decoding and the blur/sharpen pipeline steps. Its PNG decoder and
  * encoder stay exported as the independent reference the TS PNG codec
- * (codec/png-decode, codec/png-encode) is tested against.
+ * (codec/png/decode, codec/png/encode) is tested against.
  *
  * Why not `import '@cf-wasm/photon'`: its wasm-bindgen glue instantiates the
  * module once, at import time (even for requests that never touch a PNG), keeps

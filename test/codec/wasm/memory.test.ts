@@ -3,10 +3,10 @@
  * and a generated 12 MP PNG. Times and memory are logged as MEASURE lines.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chooseJpegScale, decodeImage } from '../../src/codec/decode';
-import { encodeImage } from '../../src/codec/encode';
-import { recycleCodecs, wasmMemoryBytes } from '../../src/codec/memory';
-import { smoothPattern } from './synth';
+import { chooseJpegScale, decodeImage } from '../../../src/codec/decode';
+import { encodeImage } from '../../../src/codec/encode';
+import { recycleCodecs, wasmMemoryBytes } from '../../../src/codec/wasm/memory';
+import { smoothPattern } from '../synth';
 
 const MB = 1024 * 1024;
 let bigJpeg: Uint8Array;

@@ -1,12 +1,12 @@
 /**
- * @module codec/png-decode
+ * @module codec/png/decode
  * PNG decoder in TypeScript: zlib inflation by the runtime's native
  * `DecompressionStream('deflate')`, unfiltering and pixel conversion in JS,
  * written straight into the final RGBA8 {@link Raster}.
  *
  * Why not Photon (Rust `image` in WASM): it needs ~12 bytes/pixel of WASM
  * memory that never shrinks (12 MP: 149 MB). Speed, measured in workerd
- * (test/codec/png-decode.test.ts): about the same as a warm Photon instance and
+ * (test/codec/png/decode.test.ts): about the same as a warm Photon instance and
  * faster than a cold one; the floor is the runtime's native zlib, ~25 ms per
  * 8 MB of inflated data, which is 70-80% of our time on 8-bit RGBA (2 MP: ~35
  * ms ours, ~30-37 ms Photon warm, ~55 ms Photon cold). Here the peak is the input
@@ -53,8 +53,8 @@
  *   "extra compressed data" warning); beyond that, 422.
  * - More than 2^28 pixels: 413 before anything is allocated.
  */
-import { corrupt, tooLarge, unsupported } from '../errors';
-import type { Raster } from './types';
+import { corrupt, tooLarge, unsupported } from '../../errors';
+import type { Raster } from '../types';
 import { crc32 } from './crc32';
 
 /** Refuse larger images outright (the Worker's limits are far lower anyway). */

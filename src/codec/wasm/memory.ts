@@ -1,5 +1,5 @@
 /**
- * @module codec/memory
+ * @module codec/wasm/memory
  * Registry of every WASM instance the codec layer owns.
  *
  * WASM linear memory grows and never shrinks, and a Worker isolate has about
@@ -14,17 +14,17 @@
  *   256 KB. 12 MP JPEG: 1.6 MB decoded at 1/8 (500x375), 7.3 MB at 3/8
  *   (1500x1125), 47 MB at full size.
  * - [jpeg-arith] libjpeg-turbo built with arithmetic decoding (vendored from
- *   @cornerstonejs/codec-libjpeg-turbo-8bit, codec/jpeg-arith), only for SOF9/10
+ *   @cornerstonejs/codec-libjpeg-turbo-8bit, codec/jpeg/arith), only for SOF9/10
  *   files. Starts at 1 MB; full-size decode, ~3 bytes/pixel (6 MP: 18 MB).
- * - [photon] Photon/Rust `image` (1.5 MB wasm), our own glue (codec/photon).
+ * - [photon] Photon/Rust `image` (1.5 MB wasm), our own glue (codec/wasm/photon).
  *   ~1.5 MB idle; a full 12 MP PNG decode grows it to 149 MB, above the
  *   isolate's 128 MB: cap PNG/GIF pixel counts upstream (about 12 bytes/pixel).
  * - [webp-dec], [avif-dec], [mozjpeg-enc], [webp-enc], [avif-enc]: Emscripten
  *   builds from jSquash. Each starts at 16 MB (their INITIAL_MEMORY) and grows
  *   with the image; 16 MB is the floor while the instance is live.
  * - [resize] Rust `resize` crate via @jsquash/resize (35 KB wasm). No longer on
- *   the request path (codec/resize runs on [simd]); kept for comparisons.
- * - [simd] our SIMD kernels (codec/simd, 2 KB wasm). Streams rows: holds one
+ *   the request path (codec/resize/resize runs on [simd]); kept for comparisons.
+ * - [simd] our SIMD kernels (codec/resize/simd, 2 KB wasm). Streams rows: holds one
  *   source row, a ring of filtered rows and one output row (< 1 MB at 3840 w),
  *   and is dropped after every call, so it is never live between stages.
  * Cold instantiation (measured with a 64 px job): Photon and libjpeg-turbo

@@ -1,5 +1,5 @@
 /**
- * @module codec/peak-memory
+ * @module codec/wasm/peak-memory
  * The one estimate of a transform's peak memory, from the plan and the probe,
  * before any pixel is touched. Every path (implicit format, format=auto, an
  * explicit format and its fallbacks, the JSON form) asks this function; the
@@ -14,14 +14,14 @@
  * stage. Coefficients are upper bounds of what `test/limits/output-memory.test.ts`
  * and `test/limits/memory.test.ts` measure in workerd (that table asserts the
  * estimate is never below the measured peak); the per-encoder ones are in
- * `codec/capacity.ts`.
+ * `codec/wasm/capacity.ts`.
  */
-import type { Probe } from '../probe';
-import type { TransformPlan } from '../plan';
-import type { TransformOptions } from '../options/types';
+import type { Probe } from '../../probe';
+import type { TransformPlan } from '../../plan';
+import type { TransformOptions } from '../../options/types';
 import { encoderWorkingSet } from './capacity';
-import type { DecodeHint, OutputFormat } from './types';
-import { chooseBoxSize } from './resize';
+import type { DecodeHint, OutputFormat } from '../types';
+import { chooseBoxSize } from '../resize/resize';
 
 const MiB = 1024 * 1024;
 const RGBA = 4;
@@ -171,7 +171,7 @@ export function estimatePeakBytes(job: PeakJob, w: WasmState): PeakEstimate {
 }
 
 /**
- * JS bytes the resize step holds at once (codec/resize): its input, the box
+ * JS bytes the resize step holds at once (codec/resize/resize): its input, the box
  * pre-shrink's intermediate when the factor is 2 or more, and its output.
  */
 function resizeJsBytes(input: number, w: number, h: number, rw: number, rh: number): number {
@@ -182,7 +182,7 @@ function resizeJsBytes(input: number, w: number, h: number, rw: number, rh: numb
 }
 
 /**
- * WASM bytes of the resize stages: the SIMD kernels (codec/simd/resample-simd)
+ * WASM bytes of the resize stages: the SIMD kernels (codec/resize/simd/resample-simd)
  * stream rows through one small linear memory (a source row in two layouts, a
  * ring of filtered rows as tall as the vertical taps, the accumulator, the
  * horizontal taps), never the image. The instance lives for one call. 0 when

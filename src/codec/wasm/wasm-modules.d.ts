@@ -1,5 +1,5 @@
 /**
- * @module codec/wasm-modules
+ * @module codec/wasm/wasm-modules
  * Wrangler and vitest-pool-workers turn `import x from '….wasm'` into a compiled
  * `WebAssembly.Module` (Workers cannot compile WASM from bytes at run time).
  */

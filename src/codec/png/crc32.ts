@@ -1,5 +1,5 @@
 /**
- * @module codec/crc32
+ * @module codec/png/crc32
  * CRC-32 with the PNG/zlib polynomial (PNG spec Annex D), over byte ranges of
  * one or more arrays. Used for PNG chunk checksums by the decoder and encoder.
  */

@@ -1,8 +1,8 @@
 /**
- * @module codec/simd/resample-simd
+ * @module codec/resize/simd/resample-simd
  * The separable resampler on the SIMD kernels (kernels.c, built by
  * scripts/build-simd.sh into kernels.wasm, committed): the box pre-shrink of
- * codec/resize and the Lanczos3 of codec/resample-js give it their taps (per
+ * codec/resize/resize and the Lanczos3 of codec/resize/resample-js give it their taps (per
  * output index: first source index, tap count, weights), and it runs
  *
  *   per source row:    copy in -> widen to f32 (premultiplying by alpha) -> horizontal taps
@@ -12,11 +12,11 @@
  * horizontally filtered rows and one output row (well under 1 MB for a 3840 w
  * output), never the image, so WASM memory stays small and the pixels stay in JS.
  * Float32 throughout; matches the scalar JS kernels within 1 LSB
- * (test/codec/simd.test.ts).
+ * (test/codec/resize/simd.test.ts).
  */
 import kernelsModule from './kernels.wasm';
-import { LazyInstance } from '../memory';
-import type { Raster } from '../types';
+import { LazyInstance } from '../../wasm/memory';
+import type { Raster } from '../../types';
 
 interface KernelExports {
   memory: WebAssembly.Memory;

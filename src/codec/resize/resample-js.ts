@@ -1,5 +1,5 @@
 /**
- * @module codec/resample-js
+ * @module codec/resize/resample-js
  * Lanczos3 in plain JS, streaming: each output row is built from a small ring
  * of horizontally filtered source rows, so the only large buffers are the input
  * and the output raster (both in JS). Used for large outputs (a 12 MP photo to
@@ -8,7 +8,7 @@
  * more than an isolate has. Slower than the WASM path (~1 s for 12 MP -> 11 MP),
  * so only used where memory decides.
  */
-import type { Raster } from './types';
+import type { Raster } from '../types';
 import { resampleSeparableSimd } from './simd/resample-simd';
 
 /** Lanczos kernel with a = 3 (sinc windowed by sinc). */
@@ -116,7 +116,7 @@ function clampByte(v: number): number {
 }
 
 /**
- * {@link resampleLanczos3Js}'s taps on the SIMD kernels (codec/simd): the same
+ * {@link resampleLanczos3Js}'s taps on the SIMD kernels (codec/resize/simd): the same
  * streaming shape (one ring of filtered rows, pixels stay in JS), within 1 LSB.
  */
 export function resampleLanczos3Simd(r: Raster, outWidth: number, outHeight: number, premultiply: boolean): Raster {

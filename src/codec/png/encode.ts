@@ -1,5 +1,5 @@
 /**
- * @module codec/png-encode
+ * @module codec/png/encode
  * PNG encoder in TS over the runtime's native zlib (`CompressionStream('deflate')`,
  * which writes the RFC 1950 stream IDAT holds). Compared with Photon's encoder,
  * which always writes 8-bit RGBA through a WASM copy of the raster:
@@ -11,7 +11,7 @@
  *   straight into the deflate stream.
  */
 import { crc32 } from './crc32';
-import type { Raster } from './types';
+import type { Raster } from '../types';
 
 const SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 

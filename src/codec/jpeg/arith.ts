@@ -1,28 +1,28 @@
 /**
- * @module codec/jpeg-arith
+ * @module codec/jpeg/arith
  * Decoder for arithmetic-coded JPEGs (SOF9, SOF10: sequential and progressive),
  * which our fast-path libjpeg-turbo build (@cwasm/jpeg-turbo) lacks.
  *
  * The decoder is libjpeg-turbo again, as built by
  * `@cornerstonejs/codec-libjpeg-turbo-8bit` (ISC; libjpeg-turbo's IJG/BSD/zlib
  * licences), whose build keeps jdarith.c. Its Emscripten glue and .wasm are
- * vendored in src/codec/vendor/ by scripts/vendor-arith-jpeg.mjs, adapted for
+ * vendored in src/codec/jpeg/vendor/ by scripts/vendor-arith-jpeg.mjs, adapted for
  * workerd (environment detection pinned off, 1 MB instead of 50 MB initial
  * memory); see that script. 299 KB of wasm plus 57 KB of glue in the bundle.
  *
  * It exposes only "decode the whole image to RGB (or grey)": no DCT scaling.
  * So the full-size image exists once, in the instance's heap (3 bytes/pixel,
- * the heap then being recycled by codec/memory's trim), and is area-averaged
+ * the heap then being recycled by codec/wasm/memory's trim), and is area-averaged
  * by an integer factor while it is copied out, so the JS raster is only as
  * large as the caller's hint needs.
  *
  * Only used for arithmetic-coded files (rare on the web): everything else
- * stays on codec/jpeg-turbo, which scales in the DCT domain.
+ * stays on codec/jpeg/turbo, which scales in the DCT domain.
  */
 import arithJpegFactory from './vendor/libjpeg-turbo-arith.js';
 import arithJpegModule from './vendor/libjpeg-turbo-arith.wasm';
-import { LazyAsyncInstance, findMemory } from './memory';
-import type { DecodeHint, Raster } from './types';
+import { LazyAsyncInstance, findMemory } from '../wasm/memory';
+import type { DecodeHint, Raster } from '../types';
 
 interface FrameInfo {
   width: number;

@@ -1,13 +1,13 @@
 /*
- * SIMD (wasm simd128) kernels for the separable resamplers of codec/resize
- * (the box pre-shrink) and codec/resample-js (Lanczos3), driven row by row
- * from codec/simd/resample-simd.ts. Freestanding C: no libc, no allocator;
+ * SIMD (wasm simd128) kernels for the separable resamplers of codec/resize/resize
+ * (the box pre-shrink) and codec/resize/resample-js (Lanczos3), driven row by row
+ * from codec/resize/simd/resample-simd.ts. Freestanding C: no libc, no allocator;
  * the caller lays out every buffer in linear memory above __heap_base.
  *
  * One RGBA pixel is one f32x4 vector, so every loop below is SIMD across the
  * four channels and, where rows are contiguous (convert, accumulate, emit),
  * across pixels too. Arithmetic is float32; the scalar JS kernels they replace
- * are the reference (test/codec/simd.test.ts: within 1 LSB on random inputs).
+ * are the reference (test/codec/resize/simd.test.ts: within 1 LSB on random inputs).
  *
  * Build: scripts/build-simd.sh (clang 14, --target=wasm32 -msimd128 -O3).
  */

@@ -1,5 +1,5 @@
 /**
- * @module codec/jpeg-turbo
+ * @module codec/jpeg/turbo
  * Hand-written binding to the libjpeg-turbo (TurboJPEG API) build shipped by
  * `@cwasm/jpeg-turbo`. Its own JS glue reads the .wasm with `fs`, which Workers
  * lack, so we instantiate the imported module ourselves.
@@ -10,10 +10,10 @@
  * Errors: libjpeg reports fatal errors through `longjmp`; our `longjmp` import
  * throws, which unwinds out of the WASM call. The C stack pointer is not restored
  * and the allocations of the failed call leak, so the instance is dropped after
- * any such error (see codec/memory).
+ * any such error (see codec/wasm/memory).
  */
 import jpegTurboModule from '@cwasm/jpeg-turbo/jpeg-turbo.wasm';
-import { LazyInstance } from './memory';
+import { LazyInstance } from '../wasm/memory';
 
 /** TurboJPEG pixel formats (turbojpeg.h). */
 const TJPF_RGBA = 7;
