@@ -1,7 +1,12 @@
 /**
  * @module codec/wasm/emscripten
  * The Emscripten codecs of the jSquash packages (MozJPEG, libwebp, libavif/dav1d),
- * instantiated from imported (pre-compiled) WASM modules.
+ * instantiated from imported (pre-compiled) WASM modules. The format folders
+ * (codec/jpeg/encode, codec/webp, codec/avif) call them through
+ * {@link callEmscripten}. The five instances stay defined here, in this order,
+ * because registration order in codec/wasm/memory is trimCodecs' tie-break
+ * between equally sized idle instances; a new format's instance can live in
+ * its own folder (registered after these).
  *
  * We call the Emscripten factories directly instead of the packages' `init()`:
  * the packages keep one promise per module forever, which cannot be dropped to
@@ -25,6 +30,8 @@ import avifEncModule from '@jsquash/avif/codec/enc/avif_enc.wasm';
 import { defaultOptions as mozjpegDefaults } from '@jsquash/jpeg/meta.js';
 import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
 import { defaultOptions as avifDefaults } from '@jsquash/avif/meta.js';
+import { corrupt } from '../../errors';
+import type { Raster } from '../types';
 import { LazyAsyncInstance, findMemory } from './memory';
 
 /** The decoded shape the Emscripten codecs return (an ImageData or look-alike). */
@@ -105,6 +112,15 @@ export async function callEmscripten<T, R>(lazy: LazyAsyncInstance<T>, call: (mo
     lazy.drop();
     throw err;
   }
+}
+
+/** Copies an ImageData-like decoder result into a Raster (null means failure). */
+export function toRaster(image: { width: number; height: number; data: ArrayLike<number> & ArrayBufferView } | null, name: string): Raster {
+  if (!image || image.data.byteLength !== image.width * image.height * 4) {
+    throw corrupt(`the ${name} source could not be decoded (corrupt or truncated)`);
+  }
+  const data = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  return { width: image.width, height: image.height, data };
 }
 
 export { mozjpegDefaults, webpDefaults, avifDefaults };

@@ -57,7 +57,7 @@ export interface PeakEstimate {
 /**
  * Size the decoder will produce for this hint, in stored orientation:
  * libjpeg-turbo scales Huffman JPEGs, baseline and progressive, by eighths
- * (never below the hint; codec/decode chooseJpegScale); the arithmetic build and
+ * (never below the hint; codec/jpeg/decode chooseJpegScale); the arithmetic build and
  * every other decoder produce the stored size.
  */
 export function decodedSize(probe: Probe, hint: DecodeHint): { width: number; height: number } {

@@ -3,7 +3,8 @@
  * and a generated 12 MP PNG. Times and memory are logged as MEASURE lines.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chooseJpegScale, decodeImage } from '../../../src/codec/decode';
+import { decodeImage } from '../../../src/codec/decode';
+import { chooseJpegScale } from '../../../src/codec/jpeg/decode';
 import { encodeImage } from '../../../src/codec/encode';
 import { recycleCodecs, wasmMemoryBytes } from '../../../src/codec/wasm/memory';
 import { smoothPattern } from '../synth';
