@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Regenerates src/codec/cmyk-lut.generated.ts: a 4D lookup table from CMYK ink
+ * Regenerates src/codec/jpeg/cmyk-lut.generated.ts: a 4D lookup table from CMYK ink
  * amounts to sRGB, sampled from libvips' own CMYK -> sRGB conversion (through
  * sharp), so our CMYK JPEG decode matches what libvips (`vips thumbnail`,
  * vips_colourspace) produces for CMYK files without an embedded profile.
@@ -130,7 +130,7 @@ export const CMYK_LUT_STEPS = ${N};
 export const CMYK_LUT_BASE64 =
 ${lines};
 `;
-  const target = join(root, 'src/codec/cmyk-lut.generated.ts');
+  const target = join(root, 'src/codec/jpeg/cmyk-lut.generated.ts');
   writeFileSync(target, out);
   console.log(`wrote ${target} (${N}^4 grid, ${rgb.length} bytes, libvips ${vipsVersion})`);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Regenerates src/codec/vendor/libjpeg-turbo-arith.{js,wasm} from the npm package
+ * Regenerates src/codec/jpeg/vendor/libjpeg-turbo-arith.{js,wasm} from the npm package
  * @cornerstonejs/codec-libjpeg-turbo-8bit (libjpeg-turbo built with arithmetic
  * decoding, TurboJPEG API behind an embind `JPEGDecoder` class), adapted to
  * workerd. Run: `node scripts/vendor-arith-jpeg.mjs` after upgrading the package.
@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkgDir = join(root, 'node_modules/@cornerstonejs/codec-libjpeg-turbo-8bit');
 const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
-const outDir = join(root, 'src/codec/vendor');
+const outDir = join(root, 'src/codec/jpeg/vendor');
 mkdirSync(outDir, { recursive: true });
 
 const INITIAL_PAGES = 16; // 16 x 64 KB = 1 MB

@@ -6,7 +6,7 @@
  */
 import { Hono } from 'hono';
 import { readConfig, type Config, type Env } from './config';
-import { trimCodecs, wasmMemoryBytes } from './codec/memory';
+import { trimCodecs, wasmMemoryBytes } from './codec/wasm/memory';
 import { ImageError, internal, loopDetected, methodNotAllowed, renderError } from './errors';
 import { getIsolateBudget } from './limits';
 import { VIA_PSEUDONYM, type OriginDeps } from './origin';

@@ -5,11 +5,11 @@
  * Figures behind the defaults are in README.md ("Limits").
  *
  * The output rule ({@link admitOutput}) is the one every request passes, whatever
- * its format choice: the plan's peak memory is estimated (codec/peak-memory) for
+ * its format choice: the plan's peak memory is estimated (codec/wasm/peak-memory) for
  * each candidate format and the first that fits the budget is used; when none
  * does, 413 names the largest output that would.
  */
-import { estimatePeakBytes, type PeakEstimate, type WasmState } from './codec/peak-memory';
+import { estimatePeakBytes, type PeakEstimate, type WasmState } from './codec/wasm/peak-memory';
 import type { DecodeHint, OutputFormat } from './codec/types';
 import { busy, tooLarge } from './errors';
 import { chooseFormat, type FormatChoice } from './negotiate';

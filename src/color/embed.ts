@@ -13,7 +13,7 @@
  * AVIF is not handled here (the libavif encoder binding writes no profile):
  * for AVIF output the pixels are converted instead (color/index EMBEDS_ICC).
  */
-import { crc32 } from '../codec/crc32';
+import { crc32 } from '../codec/png/crc32';
 import type { OutputFormat } from '../codec/types';
 import { probeImage } from '../probe';
 

@@ -7,7 +7,7 @@
  *
  * A profile with A2B0/A2B1 is "lut": ICC.1 8.3 says a CMM uses the AToB tag
  * for the intent when present, before the matrix/TRC model, so only LittleCMS
- * (codec/lcms) can convert it the way libvips/sharp do. Matrix/TRC profiles
+ * (color/lcms) can convert it the way libvips/sharp do. Matrix/TRC profiles
  * (Display P3, Adobe RGB, ProPhoto, Rec. 2020, Generic RGB) are converted
  * exactly here in TS (color/matrix).
  *

@@ -14,7 +14,7 @@
  * + 67 KB JS glue; an instance is 16 MB of linear memory (the build puts a
  * ~15 MB stack below its heap, so this cannot be lowered) and 19 MB once a
  * LUT or CMYK transform is built. It is instantiated lazily, only
- * for a source with such a profile, registered with codec/memory (so the
+ * for a source with such a profile, registered with codec/wasm/memory (so the
  * request's memory meter counts it), and dropped as soon as the conversion is
  * done so it never adds to the encoder's peak.
  *
@@ -28,7 +28,7 @@
  */
 import lcmsFactory from './vendor/lcms.js';
 import lcmsModule from 'lcms-wasm/dist/lcms.wasm';
-import { LazyAsyncInstance, findMemory } from '../codec/memory';
+import { LazyAsyncInstance, findMemory } from '../codec/wasm/memory';
 
 interface LcmsModule {
   HEAPU8: Uint8Array;

@@ -19,7 +19,7 @@
  * 5.5 KB): in plain JS one 160 px pass took ~40 ms on this machine, 4x the budget
  * for the whole crop; input scaling, conv8 and box decoding stay in JS.
  */
-import { LazyInstance } from '../codec/memory';
+import { LazyInstance } from '../codec/wasm/memory';
 import type { Raster } from '../codec/types';
 import tinyYoloModule from './wasm/tiny-yolo.wasm';
 import { WEIGHT_TENSORS, WEIGHTS_BASE64 } from './tiny-face-weights.generated';

@@ -3,7 +3,7 @@
  * `blur` (radius 1..250, Cloudflare's scale): Photon's Gaussian blur, run on the
  * already-resized raster so its cost follows the output size, not the source.
  */
-import { filterWithPhoton } from '../codec/photon';
+import { filterWithPhoton } from '../codec/wasm/photon';
 import type { Step } from './step';
 
 export const blurStep: Step = (r, { options }) => {

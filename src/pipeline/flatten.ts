@@ -4,7 +4,7 @@
  * (JPEG), blending partial alpha ("source over", straight alpha). Without this,
  * encoders drop alpha and transparent pixels come out black.
  */
-import { anyTransparentSimd } from '../codec/simd/resample-simd';
+import { anyTransparentSimd } from '../codec/resize/simd/resample-simd';
 import type { Step } from './step';
 
 export const flattenStep: Step = (r, { format, options }) => {

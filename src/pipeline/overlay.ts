@@ -10,7 +10,7 @@
  * centred; `repeat` tiles along x, y or both starting from the placed copy.
  * `opacity` scales the overlay's alpha.
  */
-import { resizeRaster } from '../codec/resize';
+import { resizeRaster } from '../codec/resize/resize';
 import type { Raster } from '../codec/types';
 import type { Overlay } from '../options/types';
 import type { Step } from './step';

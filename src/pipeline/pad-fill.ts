@@ -5,8 +5,8 @@
  *   auto: the median colour of the image (per channel, as thumbor/ext/filters/_fill does);
  *   blur: the image itself stretched over the canvas and blurred, so the bars echo it.
  */
-import { filterWithPhoton } from '../codec/photon';
-import { resizeRaster } from '../codec/resize';
+import { filterWithPhoton } from '../codec/wasm/photon';
+import { resizeRaster } from '../codec/resize/resize';
 import type { Raster } from '../codec/types';
 import type { Rgba } from '../options/types';
 import { createRaster } from './step';

@@ -4,7 +4,7 @@
  * high-quality resampler (box pre-shrink, then Lanczos3; premultiplied when the
  * image has alpha so transparent edges do not fringe).
  */
-import { resizeRaster } from '../codec/resize';
+import { resizeRaster } from '../codec/resize/resize';
 import type { Step } from './step';
 
 export const resizeStep: Step = (r, { plan, hasAlpha, observe }) => {

@@ -4,7 +4,7 @@
  * scale is loose ("1 is a good value for downscaled images"); 1 maps to a 30%
  * unsharp amount with a 1 px radius, 10 to 300%.
  */
-import { filterWithPhoton } from '../codec/photon';
+import { filterWithPhoton } from '../codec/wasm/photon';
 import type { Step } from './step';
 
 export const sharpenStep: Step = (r, { options }) => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/codec/decode';
-import { resizeRaster, shrinkByArea } from '../../src/codec/resize';
+import { resizeRaster, shrinkByArea } from '../../src/codec/resize/resize';
 import { ImageError } from '../../src/errors';
 import type { Raster } from '../../src/codec/types';
 import { corpusBytes, manifest, meanAbsoluteError, orient, refName } from './corpus';

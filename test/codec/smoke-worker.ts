@@ -7,8 +7,8 @@
  */
 import { decodeImage } from '../../src/codec/decode';
 import { encodeImage } from '../../src/codec/encode';
-import { recycleCodecs, wasmMemoryBytes } from '../../src/codec/memory';
-import { resizeRaster } from '../../src/codec/resize';
+import { recycleCodecs, wasmMemoryBytes } from '../../src/codec/wasm/memory';
+import { resizeRaster } from '../../src/codec/resize/resize';
 import type { OutputFormat, SourceFormat } from '../../src/codec/types';
 import { ImageError } from '../../src/errors';
 

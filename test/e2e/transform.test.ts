@@ -259,7 +259,7 @@ describe('animation and metadata', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await res.json()).toEqual({
       source: { format: 'jpeg', width: 200, height: 300, storedWidth: 300, storedHeight: 200, orientation: 6, frames: 1, bytes: expect.any(Number) },
-      // estimatedPeakBytes: the memory rule's estimate (src/codec/peak-memory.ts) for this output.
+      // estimatedPeakBytes: the memory rule's estimate (src/codec/wasm/peak-memory.ts) for this output.
       output: { format: 'jpeg', width: 100, height: 150, estimatedPeakBytes: expect.any(Number) },
     });
   });

@@ -9,7 +9,7 @@
  * every case must stay below 128 MB.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { wasmMemoryBytes } from '../../src/codec/memory';
+import { wasmMemoryBytes } from '../../src/codec/wasm/memory';
 import { readImage } from '../support/images';
 import { callWorker, ORIGIN } from '../support/worker';
 

@@ -4,7 +4,7 @@
  * buffers, as test/limits/memory.test.ts measures it: the Worker's own
  * X-Thumbflare-Peak-Bytes in debug mode) under the isolate's 128 MB, or answered
  * the documented 413 naming the largest size that fits. Before the one memory
- * rule (src/codec/peak-memory.ts) this table failed: with no format or
+ * rule (src/codec/wasm/peak-memory.ts) this table failed: with no format or
  * format=auto, squeeze/pad/cover at 8192 px were served with peaks of 276-512 MiB.
  *
  * Served cases sharing a plan and a format are run once (see dedupeKey). The

@@ -303,12 +303,12 @@ async function setMutable(url: URL, res: ServerResponse): Promise<void> {
 }
 
 /**
- * For test/codec/simd.test.ts (workerd cannot run a compiler): the committed
+ * For test/codec/resize/simd.test.ts (workerd cannot run a compiler): the committed
  * kernels.wasm's sha256, the manifest's, and, where clang-14 is installed, the
  * sha256 of a fresh build by scripts/build-simd.sh and whether it is identical.
  */
 async function simdBuildReport() {
-  const dir = resolve(REPO, 'src/codec/simd');
+  const dir = resolve(REPO, 'src/codec/resize/simd');
   const committed = await readFile(resolve(dir, 'kernels.wasm'));
   const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
   const manifestSha256 = (await readFile(resolve(dir, 'kernels.wasm.sha256'), 'utf8')).trim();

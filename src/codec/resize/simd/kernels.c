@@ -1,0 +1,140 @@
+/*
+ * SIMD (wasm simd128) kernels for the separable resamplers of codec/resize/resize
+ * (the box pre-shrink) and codec/resize/resample-js (Lanczos3), driven row by row
+ * from codec/resize/simd/resample-simd.ts. Freestanding C: no libc, no allocator;
+ * the caller lays out every buffer in linear memory above __heap_base.
+ *
+ * One RGBA pixel is one f32x4 vector, so every loop below is SIMD across the
+ * four channels and, where rows are contiguous (convert, accumulate, emit),
+ * across pixels too. Arithmetic is float32; the scalar JS kernels they replace
+ * are the reference (test/codec/resize/simd.test.ts: within 1 LSB on random inputs).
+ *
+ * Build: scripts/build-simd.sh (clang 14, --target=wasm32 -msimd128 -O3).
+ */
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+/* One RGBA8 pixel widened to f32x4. */
+static inline v128_t load_px(const uint8_t *p) {
+  v128_t v = wasm_v128_load32_zero(p);
+  v = wasm_u16x8_extend_low_u8x16(v);
+  v = wasm_u32x4_extend_low_u16x8(v);
+  return wasm_f32x4_convert_i32x4(v);
+}
+
+/*
+ * A row of n RGBA8 pixels to f32 RGBA. Premultiplied: (r*a, g*a, b*a, a), so
+ * a filter's colour sums are sum(w*a*c) and its alpha sum is sum(w*a); the
+ * colour is recovered as their ratio in `emit_row`. (Scaling by a rather than
+ * a/255 keeps every product an exact integer in f32.)
+ */
+EXPORT(convert_row)
+void convert_row(const uint8_t *src, int n, int premultiply, float *dst) {
+  if (premultiply) {
+    const v128_t one_lane3 = wasm_f32x4_make(0, 0, 0, 1);
+    const v128_t keep_rgb = wasm_i32x4_make(-1, -1, -1, 0);
+    for (int i = 0; i < n; i++) {
+      v128_t px = load_px(src + 4 * i);
+      v128_t a = wasm_i32x4_shuffle(px, px, 3, 3, 3, 3);
+      /* (r, g, b, 1) * a */
+      px = wasm_v128_or(wasm_v128_and(px, keep_rgb), one_lane3);
+      wasm_v128_store(dst + 4 * i, wasm_f32x4_mul(px, a));
+    }
+  } else {
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+      /* 4 pixels (16 bytes) at a time: widen u8 -> u16 -> u32 -> f32 */
+      v128_t b = wasm_v128_load(src + 4 * i);
+      v128_t lo = wasm_u16x8_extend_low_u8x16(b), hi = wasm_u16x8_extend_high_u8x16(b);
+      wasm_v128_store(dst + 4 * i, wasm_f32x4_convert_i32x4(wasm_u32x4_extend_low_u16x8(lo)));
+      wasm_v128_store(dst + 4 * i + 4, wasm_f32x4_convert_i32x4(wasm_u32x4_extend_high_u16x8(lo)));
+      wasm_v128_store(dst + 4 * i + 8, wasm_f32x4_convert_i32x4(wasm_u32x4_extend_low_u16x8(hi)));
+      wasm_v128_store(dst + 4 * i + 12, wasm_f32x4_convert_i32x4(wasm_u32x4_extend_high_u16x8(hi)));
+    }
+    for (; i < n; i++) wasm_v128_store(dst + 4 * i, load_px(src + 4 * i));
+  }
+}
+
+/*
+ * Horizontal filter of one converted row: output pixel o sums count[o] taps
+ * from source pixel start[o], with weights[o * stride + k].
+ */
+EXPORT(filter_row)
+void filter_row(const float *row, int n_out, const int32_t *start, const int32_t *count,
+                const float *weights, int stride, float *line) {
+  for (int o = 0; o < n_out; o++) {
+    const float *p = row + 4 * start[o];
+    const float *w = weights + o * stride;
+    v128_t acc0 = wasm_f32x4_splat(0), acc1 = wasm_f32x4_splat(0);
+    int n = count[o], k = 0;
+    /* two accumulators: the adds of consecutive taps do not wait on each other */
+    for (; k + 2 <= n; k += 2) {
+      acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(wasm_v128_load(p + 4 * k), wasm_f32x4_splat(w[k])));
+      acc1 = wasm_f32x4_add(acc1, wasm_f32x4_mul(wasm_v128_load(p + 4 * k + 4), wasm_f32x4_splat(w[k + 1])));
+    }
+    if (k < n) acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(wasm_v128_load(p + 4 * k), wasm_f32x4_splat(w[k])));
+    wasm_v128_store(line + 4 * o, wasm_f32x4_add(acc0, acc1));
+  }
+}
+
+/* acc[i] = (first ? 0 : acc[i]) + w * line[i] over n floats (n a multiple of 4). */
+EXPORT(accumulate)
+void accumulate(float *acc, const float *line, int n, float w, int first) {
+  const v128_t wv = wasm_f32x4_splat(w);
+  if (first) {
+    for (int i = 0; i < n; i += 4) wasm_v128_store(acc + i, wasm_f32x4_mul(wasm_v128_load(line + i), wv));
+  } else {
+    for (int i = 0; i < n; i += 4) {
+      wasm_v128_store(acc + i, wasm_f32x4_add(wasm_v128_load(acc + i), wasm_f32x4_mul(wasm_v128_load(line + i), wv)));
+    }
+  }
+}
+
+/* Round half up and clamp to 0..255, as the JS kernels' clampByte (Math.round). */
+static inline v128_t to_byte_range(v128_t v) {
+  v = wasm_f32x4_floor(wasm_f32x4_add(v, wasm_f32x4_splat(0.5f)));
+  return wasm_f32x4_pmin(wasm_f32x4_splat(255.0f), wasm_f32x4_pmax(wasm_f32x4_splat(0.0f), v));
+}
+
+/*
+ * Accumulated f32 RGBA to RGBA8. Straight colour: every channel times scale.
+ * Premultiplied: colour = sum(w*a*c) / sum(w*a) (0 where that alpha sum is not
+ * positive: nothing visible there), alpha = sum(w*a) * scale.
+ */
+EXPORT(emit_row)
+void emit_row(const float *acc, int n, int premultiply, float scale, uint8_t *out) {
+  const v128_t s = wasm_f32x4_splat(scale);
+  for (int i = 0; i < n; i++) {
+    v128_t v = wasm_v128_load(acc + 4 * i);
+    if (premultiply) {
+      float a = wasm_f32x4_extract_lane(v, 3);
+      v128_t colour = a > 0 ? wasm_f32x4_div(v, wasm_f32x4_splat(a)) : wasm_f32x4_splat(0);
+      v = wasm_f32x4_replace_lane(colour, 3, a * scale);
+    } else {
+      v = wasm_f32x4_mul(v, s);
+    }
+    v128_t b = wasm_i32x4_trunc_sat_f32x4(to_byte_range(v));
+    b = wasm_u16x8_narrow_i32x4(b, b);
+    b = wasm_u8x16_narrow_i16x8(b, b);
+    wasm_v128_store32_lane(out + 4 * i, b, 0);
+  }
+}
+
+/* 1 when any of n RGBA8 pixels has alpha below 255, else 0. */
+EXPORT(any_transparent)
+int any_transparent(const uint8_t *px, int n) {
+  const v128_t alpha = wasm_i32x4_splat((int32_t)0xff000000);
+  int i = 0;
+  for (; i + 16 <= n; i += 16) {
+    v128_t a = wasm_v128_and(wasm_v128_load(px + 4 * i), alpha);
+    v128_t b = wasm_v128_and(wasm_v128_load(px + 4 * i + 16), alpha);
+    v128_t c = wasm_v128_and(wasm_v128_load(px + 4 * i + 32), alpha);
+    v128_t d = wasm_v128_and(wasm_v128_load(px + 4 * i + 48), alpha);
+    v128_t all = wasm_v128_and(wasm_v128_and(a, b), wasm_v128_and(c, d));
+    if (!wasm_i32x4_all_true(wasm_i32x4_eq(all, alpha))) return 1;
+  }
+  for (; i < n; i++) if (px[4 * i + 3] != 255) return 1;
+  return 0;
+}

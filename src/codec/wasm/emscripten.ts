@@ -1,0 +1,126 @@
+/**
+ * @module codec/wasm/emscripten
+ * The Emscripten codecs of the jSquash packages (MozJPEG, libwebp, libavif/dav1d),
+ * instantiated from imported (pre-compiled) WASM modules. The format folders
+ * (codec/jpeg/encode, codec/webp, codec/avif) call them through
+ * {@link callEmscripten}. The five instances stay defined here, in this order,
+ * because registration order in codec/wasm/memory is trimCodecs' tie-break
+ * between equally sized idle instances; a new format's instance can live in
+ * its own folder (registered after these).
+ *
+ * We call the Emscripten factories directly instead of the packages' `init()`:
+ * the packages keep one promise per module forever, which cannot be dropped to
+ * return memory, and they pick their variant by feature detection at run time.
+ * Each factory call builds a new, independent instance, so dropping one is
+ * simply forgetting it.
+ *
+ * Choices: the SIMD libwebp encoder (workerd's V8 has WASM SIMD; ~1.5x faster);
+ * the single-threaded AVIF encoder (Workers have no threads).
+ */
+import mozjpegEncFactory from '@jsquash/jpeg/codec/enc/mozjpeg_enc.js';
+import mozjpegEncModule from '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm';
+import webpDecFactory from '@jsquash/webp/codec/dec/webp_dec.js';
+import webpDecModule from '@jsquash/webp/codec/dec/webp_dec.wasm';
+import webpEncFactory from '@jsquash/webp/codec/enc/webp_enc_simd.js';
+import webpEncModule from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
+import avifDecFactory from '@jsquash/avif/codec/dec/avif_dec.js';
+import avifDecModule from '@jsquash/avif/codec/dec/avif_dec.wasm';
+import avifEncFactory from '@jsquash/avif/codec/enc/avif_enc.js';
+import avifEncModule from '@jsquash/avif/codec/enc/avif_enc.wasm';
+import { defaultOptions as mozjpegDefaults } from '@jsquash/jpeg/meta.js';
+import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
+import { defaultOptions as avifDefaults } from '@jsquash/avif/meta.js';
+import { corrupt } from '../../errors';
+import type { Raster } from '../types';
+import { LazyAsyncInstance, findMemory } from './memory';
+
+/** The decoded shape the Emscripten codecs return (an ImageData or look-alike). */
+interface DecodedImage {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray | Uint8Array;
+}
+
+interface DecoderModule {
+  decode(data: BufferSource, ...rest: unknown[]): DecodedImage | null;
+}
+
+interface EncoderModule<O> {
+  encode(data: BufferSource, width: number, height: number, options: O): Uint8Array | null;
+}
+
+export type MozjpegOptions = typeof mozjpegDefaults;
+export type WebpOptions = typeof webpDefaults;
+export type AvifOptions = typeof avifDefaults;
+
+type Factory = (overrides: Record<string, unknown>) => Promise<unknown>;
+
+/**
+ * The Emscripten glue constructs `new ImageData(...)` for decoded images. Workers
+ * have no ImageData; the glue installs its own stand-in only when it detects
+ * Workers through `caches.default`, so make sure one exists.
+ */
+function ensureImageData(): void {
+  const scope = globalThis as { ImageData?: unknown };
+  if (scope.ImageData === undefined) {
+    scope.ImageData = class ImageData {
+      constructor(
+        readonly data: Uint8ClampedArray,
+        readonly width: number,
+        readonly height: number,
+      ) {}
+    };
+  }
+}
+
+function defineEmscripten<T>(name: string, factory: Factory, wasmModule: WebAssembly.Module) {
+  return new LazyAsyncInstance<T>(name, async () => {
+    ensureImageData();
+    let exports: WebAssembly.Exports | undefined;
+    const binding = (await factory({
+      noInitialRun: true,
+      // Never fetch or compile: instantiate the module wrangler compiled for us.
+      instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) {
+        const instance = new WebAssembly.Instance(wasmModule, imports);
+        exports = instance.exports;
+        done(instance);
+        return instance.exports;
+      },
+      // Emscripten prints aborts to stderr; the caller turns them into ImageErrors.
+      printErr: () => {},
+      print: () => {},
+    })) as T;
+    return { binding, memory: () => (exports ? findMemory(exports) : undefined) };
+  });
+}
+
+export const mozjpegEncoder = defineEmscripten<EncoderModule<MozjpegOptions>>('mozjpeg-enc', mozjpegEncFactory as Factory, mozjpegEncModule);
+export const webpDecoder = defineEmscripten<DecoderModule>('webp-dec', webpDecFactory as Factory, webpDecModule);
+export const webpEncoder = defineEmscripten<EncoderModule<WebpOptions>>('webp-enc', webpEncFactory as Factory, webpEncModule);
+export const avifDecoder = defineEmscripten<DecoderModule>('avif-dec', avifDecFactory as Factory, avifDecModule);
+export const avifEncoder = defineEmscripten<EncoderModule<AvifOptions>>('avif-enc', avifEncFactory as Factory, avifEncModule);
+
+/**
+ * Runs `call` on the instance held by `lazy`; if it throws (an Emscripten abort
+ * or a trap), the instance is dropped because it refuses or corrupts later calls.
+ */
+export async function callEmscripten<T, R>(lazy: LazyAsyncInstance<T>, call: (module: T) => R): Promise<R> {
+  const module = await lazy.get();
+  try {
+    return call(module);
+  } catch (err) {
+    lazy.drop();
+    throw err;
+  }
+}
+
+/** Copies an ImageData-like decoder result into a Raster (null means failure). */
+export function toRaster(image: { width: number; height: number; data: ArrayLike<number> & ArrayBufferView } | null, name: string): Raster {
+  if (!image || image.data.byteLength !== image.width * image.height * 4) {
+    throw corrupt(`the ${name} source could not be decoded (corrupt or truncated)`);
+  }
+  const data = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  return { width: image.width, height: image.height, data };
+}
+
+export { mozjpegDefaults, webpDefaults, avifDefaults };

@@ -1,0 +1,179 @@
+/**
+ * @module codec/wasm/memory
+ * Registry of every WASM instance the codec layer owns.
+ *
+ * WASM linear memory grows and never shrinks, and a Worker isolate has about
+ * 128 MB for everything. So each codec lives in a {@link LazyInstance}: it is
+ * instantiated from its (already compiled) module only when a request first needs
+ * it, and it can be dropped at any time; the next use instantiates a fresh one
+ * with a small memory. Instantiating from a compiled module costs well under a
+ * millisecond for the small codecs, a few ms for the AVIF encoder.
+ *
+ * Per module (linear memory measured in workerd; registered name in brackets):
+ * - [jpeg-turbo] libjpeg-turbo, @cwasm/jpeg-turbo (139 KB wasm). Starts at
+ *   256 KB. 12 MP JPEG: 1.6 MB decoded at 1/8 (500x375), 7.3 MB at 3/8
+ *   (1500x1125), 47 MB at full size.
+ * - [jpeg-arith] libjpeg-turbo built with arithmetic decoding (vendored from
+ *   @cornerstonejs/codec-libjpeg-turbo-8bit, codec/jpeg/arith), only for SOF9/10
+ *   files. Starts at 1 MB; full-size decode, ~3 bytes/pixel (6 MP: 18 MB).
+ * - [photon] Photon/Rust `image` (1.5 MB wasm), our own glue (codec/wasm/photon).
+ *   ~1.5 MB idle; a full 12 MP PNG decode grows it to 149 MB, above the
+ *   isolate's 128 MB: cap PNG/GIF pixel counts upstream (about 12 bytes/pixel).
+ * - [webp-dec], [avif-dec], [mozjpeg-enc], [webp-enc], [avif-enc]: Emscripten
+ *   builds from jSquash. Each starts at 16 MB (their INITIAL_MEMORY) and grows
+ *   with the image; 16 MB is the floor while the instance is live.
+ * - [resize] Rust `resize` crate via @jsquash/resize (35 KB wasm). No longer on
+ *   the request path (codec/resize/resize runs on [simd]); kept for comparisons.
+ * - [simd] our SIMD kernels (codec/resize/simd, 2 KB wasm). Streams rows: holds one
+ *   source row, a ring of filtered rows and one output row (< 1 MB at 3840 w),
+ *   and is dropped after every call, so it is never live between stages.
+ * Cold instantiation (measured with a 64 px job): Photon and libjpeg-turbo
+ * < 1 ms, MozJPEG encoder 4 ms, libwebp encoder 16 ms, AVIF encoder ~270 ms
+ * (mostly libaom setup): keep the AVIF encoder unless memory is short.
+ *
+ * Instances are also dropped after any trap (Rust panic, Emscripten abort,
+ * libjpeg longjmp): the heap may be half-updated and the stack pointer is not
+ * unwound, so reusing it would risk corrupting the next request.
+ */
+
+/** A lazily created, droppable WASM instance plus its JS binding. */
+export class LazyInstance<T> {
+  private value: T | undefined;
+  private memory: WebAssembly.Memory | undefined;
+
+  /**
+   * @param name key in {@link wasmMemoryBytes}'s `modules`.
+   * @param create builds a new binding and returns it with the instance's memory.
+   */
+  constructor(
+    readonly name: string,
+    private readonly create: () => { binding: T; memory: WebAssembly.Memory },
+  ) {
+    registry.set(name, this);
+  }
+
+  /** Returns the live binding, instantiating it on first use. */
+  get(): T {
+    if (this.value === undefined) {
+      const { binding, memory } = this.create();
+      this.value = binding;
+      this.memory = memory;
+    }
+    return this.value;
+  }
+
+  /** True when an instance currently exists. */
+  isLive(): boolean {
+    return this.value !== undefined;
+  }
+
+  /** Bytes of linear memory the live instance holds (0 when dropped). */
+  memoryBytes(): number {
+    return this.memory?.buffer.byteLength ?? 0;
+  }
+
+  /** Forgets the instance so the GC can return its memory; next get() starts fresh. */
+  drop(): void {
+    this.value = undefined;
+    this.memory = undefined;
+  }
+}
+
+/** Async variant, for Emscripten modules whose factory returns a promise. */
+export class LazyAsyncInstance<T> {
+  private value: Promise<T> | undefined;
+  private memory: (() => WebAssembly.Memory | undefined) | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly create: () => Promise<{ binding: T; memory: () => WebAssembly.Memory | undefined }>,
+  ) {
+    registry.set(name, this);
+  }
+
+  get(): Promise<T> {
+    if (this.value === undefined) {
+      const pending = this.create().then(({ binding, memory }) => {
+        if (this.value === pending) this.memory = memory;
+        return binding;
+      });
+      // A failed instantiation must not stick: the next call retries.
+      pending.catch(() => {
+        if (this.value === pending) this.drop();
+      });
+      this.value = pending;
+    }
+    return this.value;
+  }
+
+  isLive(): boolean {
+    return this.value !== undefined;
+  }
+
+  memoryBytes(): number {
+    return this.memory?.()?.buffer.byteLength ?? 0;
+  }
+
+  drop(): void {
+    this.value = undefined;
+    this.memory = undefined;
+  }
+}
+
+interface Registered {
+  memoryBytes(): number;
+  isLive(): boolean;
+  drop(): void;
+}
+
+const registry = new Map<string, Registered>();
+
+/** Sums the linear memory of every live codec instance, per module. */
+export function wasmMemoryBytes(): { total: number; modules: Record<string, number> } {
+  const modules: Record<string, number> = {};
+  let total = 0;
+  for (const [name, entry] of registry) {
+    const bytes = entry.memoryBytes();
+    modules[name] = bytes;
+    total += bytes;
+  }
+  return { total, modules };
+}
+
+/**
+ * Drops every instance whose memory grew past `thresholdBytes`, so its memory is
+ * garbage-collected and the next request starts from a small fresh instance.
+ * Call it between requests (never while a decode/encode is running: the caller
+ * holding the old binding would still finish correctly, but its memory is kept
+ * until it returns).
+ */
+export function recycleCodecs(thresholdBytes: number): void {
+  for (const entry of registry.values()) {
+    if (entry.isLive() && entry.memoryBytes() > thresholdBytes) entry.drop();
+  }
+}
+
+/** Finds the exported linear memory of an instance whatever its export name. */
+export function findMemory(exports: WebAssembly.Exports): WebAssembly.Memory {
+  for (const value of Object.values(exports)) {
+    if (value instanceof WebAssembly.Memory) return value;
+  }
+  throw new Error('WASM instance exports no memory');
+}
+
+/**
+ * The policy run after every request: drop instances that grew past
+ * `perInstanceBytes`, then, while the live total is still above `totalBytes`,
+ * drop the largest. Idle Emscripten codecs hold 16 MB each, so without the
+ * total bound four formats in use would pin 64 MB between requests.
+ */
+export function trimCodecs(perInstanceBytes: number, totalBytes: number): void {
+  recycleCodecs(perInstanceBytes);
+  const live = [...registry.values()].filter((e) => e.isLive()).sort((a, b) => b.memoryBytes() - a.memoryBytes());
+  let total = live.reduce((n, e) => n + e.memoryBytes(), 0);
+  for (const entry of live) {
+    if (total <= totalBytes) break;
+    total -= entry.memoryBytes();
+    entry.drop();
+  }
+}
