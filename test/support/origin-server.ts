@@ -153,6 +153,8 @@ const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> =
   '1080p.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(1920, 1080, 3), { raw: { width: 1920, height: 1080, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
   'alpha-600.png': async () => ({ type: 'image/png', body: await sharp(noisyRgb(600, 400, 4), { raw: { width: 600, height: 400, channels: 4 } }).png().toBuffer() }),
   'alpha-400.png': async () => ({ type: 'image/png', body: await sharp(noisyRgb(400, 300, 4), { raw: { width: 400, height: 300, channels: 4 } }).png().toBuffer() }),
+  // A palette PNG at sharp's strongest compression: a plain re-encode comes out larger (src/passthrough.ts).
+  'palette-300.png': async () => ({ type: 'image/png', body: await sharp(resolve(ROOTS.samples!, 'landscape.jpg')).resize(300, 200).png({ palette: true, colours: 16, compressionLevel: 9, effort: 10 }).toBuffer() }),
   'halves.png': async () => {
     // Left half red, right half blue: shows which side a crop kept.
     const w = 200, h = 100, px = Buffer.alloc(w * h * 3);
