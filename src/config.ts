@@ -4,6 +4,7 @@
  * per env object into a typed Config. Only `index.ts` sees `env`; every other
  * module gets plain values from here. Every variable is documented in README.md.
  */
+import { SPEC_BY_NAME, TRANSPORT_PARAMS } from './options/params';
 import { parseSigningKeys } from './security/sign';
 
 export interface Env {
@@ -47,6 +48,8 @@ export interface Env {
   VARIANT_TIER_TIMEOUT_MS?: string;
   VARIANT_TIER_TOUCH_DAYS?: string;
   CACHE_NAME?: string;
+  /** Query parameters the path form passes to the origin and into the cache key (cache busters); default `v,cb`. */
+  CACHE_BUSTER_PARAMS?: string;
 }
 
 export interface Config {
@@ -60,6 +63,8 @@ export interface Config {
   signingKeys: string[];
   allowedWidths?: ReadonlySet<number>;
   allowedQualities?: ReadonlySet<number>;
+  /** Cache-buster query parameters (CACHE_BUSTER_PARAMS): not options; the path form sends them to the origin. */
+  cacheBusterParams: ReadonlySet<string>;
   limits: { maxPixels: number; maxPngPixels: number; maxJpegPixels: number; maxProgressivePixels: number; maxFrames: number };
   /** Pixels all concurrent transforms of an isolate may hold at once. */
   pixelBudget: number;
@@ -132,6 +137,7 @@ function parseConfig(env: Env): Config {
     signingKeys: parseSigningKeys(env.SIGNING_KEYS),
     allowedWidths: readSet(env.ALLOWED_WIDTHS, { nextjs: NEXTJS_WIDTHS }),
     allowedQualities: readSet(env.ALLOWED_QUALITIES, { nextjs: [75] }),
+    cacheBusterParams: readCacheBusters(env.CACHE_BUSTER_PARAMS),
     limits: {
       maxPixels: readInt(env, 'MAX_SOURCE_PIXELS', 5_000_000),
       maxJpegPixels: readInt(env, 'MAX_JPEG_PIXELS', 50_000_000),
@@ -197,6 +203,21 @@ function readSet(raw: string | undefined, presets: Record<string, number[]>): Re
   const values = preset ?? raw.split(',').map((v) => Number(v.trim()));
   if (values.some((v) => !Number.isInteger(v) || v <= 0)) throw new Error(`config: bad list "${raw}"`);
   return new Set(values);
+}
+
+// --- cache busters (issue 13) ---
+
+/**
+ * `v,cb` by default, `none` for none. A name that is also an option or a transport
+ * parameter (`w`, `sig`, ...) would change what that parameter means, so it is refused.
+ */
+function readCacheBusters(raw: string | undefined): ReadonlySet<string> {
+  const text = raw?.trim() ?? '';
+  if (text === 'none') return new Set();
+  const names = (text || 'v,cb').split(',').map((n) => n.trim()).filter(Boolean);
+  const taken = names.find((n) => SPEC_BY_NAME.has(n) || TRANSPORT_PARAMS.has(n));
+  if (taken) throw new Error(`config: CACHE_BUSTER_PARAMS names "${taken}", which is already a parameter`);
+  return new Set(names);
 }
 
 // --- dialects and imgproxy (issue 12) ---

@@ -13,8 +13,10 @@ import type { StageClock } from './timing';
 /** Where a request's source lives, resolved from the URL form and the config. */
 export type SourceRef =
   | { kind: 'url'; url: URL }
-  | { kind: 'sample'; path: string }
-  | { kind: 'r2'; key: string; fallback?: URL };
+  // `bust`: the cache-buster query (`?v=3`, CACHE_BUSTER_PARAMS) for sources whose fetch has
+  // no URL to carry it; it still names a new version in the cache keys (source.ts describeSource).
+  | { kind: 'sample'; path: string; bust?: string }
+  | { kind: 'r2'; key: string; fallback?: URL; bust?: string };
 
 export interface Source {
   bytes: Uint8Array;

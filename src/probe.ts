@@ -47,6 +47,13 @@ export interface Probe {
   /** From header flags only; undefined when the header does not say. */
   hasAlpha: boolean | undefined;
   jpeg?: JpegInfo;
+  /**
+   * True when the file carries metadata a re-encode drops (EXIF, XMP, IPTC, text
+   * chunks, JPEG comments); false when it carries none; undefined when the header
+   * does not tell (a PNG's chunks after IDAT: {@link sourceMetadata} looks there; AVIF).
+   * src/passthrough.ts only hands out a source known to be clean.
+   */
+  metadata?: boolean;
 }
 
 /** Reads the header of `bytes` and describes the image; throws ImageError 415/422. */
@@ -280,6 +287,9 @@ function probeJpeg(b: Uint8Array): Probe {
   let height = 0;
   let bitDepth = 0;
   let components = 0;
+  // APP1 (EXIF, XMP), APP13 (IPTC), other APPn and COM are metadata; APP0 (JFIF),
+  // APP2 (ICC, handled by the colour plan) and APP14 (Adobe transform) are not.
+  let metadata = false;
   // Each iteration consumes at least one byte, so the loop ends by n.
   while (p < n) {
     // T.81 B.1.1.2: a marker is FF followed by a non-zero, non-FF code, and any
@@ -303,6 +313,7 @@ function probeJpeg(b: Uint8Array): Probe {
     const seg = p + 2;
     const segEnd = p + len;
     if (marker === 0xda) break; // SOS: entropy-coded data follows, headers are over
+    if (marker === 0xfe || (marker >= 0xe1 && marker <= 0xef && marker !== 0xe2 && marker !== 0xee)) metadata = true;
     if (isSof(marker)) {
       if (sof < 0) {
         if (segEnd > n || len < 8) break; // truncated inside SOF: reported below
@@ -338,7 +349,7 @@ function probeJpeg(b: Uint8Array): Probe {
     components,
   };
   if (adobeTransform !== undefined) jpeg.adobeTransform = adobeTransform;
-  return makeProbe('jpeg', width, height, orientation, 1, false, jpeg);
+  return { ...makeProbe('jpeg', width, height, orientation, 1, false, jpeg), metadata };
 }
 
 /** SOF0..15 except DHT (C4), JPG (C8) and DAC (CC), per T.81 Table B.1. */
@@ -384,6 +395,7 @@ function probePng(b: Uint8Array): Probe {
   let hasAlpha = colorType === 4 || colorType === 6;
   let orientation: Orientation = 1;
   let frames = 1;
+  let metadataBeforeImage = false;
   // Walk chunk headers up to the first IDAT: tRNS, acTL and eXIf must all precede
   // it (PNG spec 5.6 chunk ordering). Each step advances >= 12 bytes.
   let p = 33;
@@ -403,9 +415,33 @@ function probePng(b: Uint8Array): Probe {
       const f = u32be(b, data);
       if (f > 0) frames = f;
     } else if (type === 'eXIf') orientation = readExifOrientation(b, data, data + len);
+    if (PNG_METADATA.has(type)) metadataBeforeImage = true;
     p = data + len + 4; // + CRC
   }
-  return makeProbe('png', width, height, orientation, frames, hasAlpha);
+  const probe = makeProbe('png', width, height, orientation, frames, hasAlpha);
+  // The probe reads headers only; text chunks after IDAT are sourceMetadata's to find.
+  if (metadataBeforeImage) probe.metadata = true;
+  return probe;
+}
+
+/** PNG spec 11.3.3 / 11.3.4: EXIF and the text chunks (iTXt carries XMP). */
+const PNG_METADATA: ReadonlySet<string> = new Set(['eXIf', 'tEXt', 'zTXt', 'iTXt']);
+
+/**
+ * Whether the source carries metadata, looking past the header where the probe did
+ * not: a PNG's text chunks may follow IDAT, so every chunk header is walked (no chunk
+ * data is read). Only asked when a passthrough is in question. Undefined: cannot tell (AVIF).
+ */
+export function sourceMetadata(b: Uint8Array, probe: Probe): boolean | undefined {
+  if (probe.metadata !== undefined || probe.format !== 'png') return probe.metadata;
+  for (let p = 8; p + 8 <= b.length; ) {
+    const len = u32be(b, p);
+    const type = fourcc(b, p + 4);
+    if (PNG_METADATA.has(type)) return true;
+    if (type === 'IEND' || len > 0x7fffffff) return false;
+    p += 12 + len;
+  }
+  return false;
 }
 
 /** CRC-32 (ISO 3309 / PNG spec Annex D) of b[start, end), bitwise: only used on 17 bytes. */
@@ -434,11 +470,11 @@ function probeWebp(b: Uint8Array): Probe {
   const data = 20;
   if (first === 'VP8 ') {
     const [w, h] = readVp8Size(b, data, Math.min(end, data + size));
-    return makeProbe('webp', w, h, 1, 1, false);
+    return { ...makeProbe('webp', w, h, 1, 1, false), metadata: false };
   }
   if (first === 'VP8L') {
     const [w, h, alpha] = readVp8lHeader(b, data, Math.min(end, data + size));
-    return makeProbe('webp', w, h, 1, 1, alpha);
+    return { ...makeProbe('webp', w, h, 1, 1, alpha), metadata: false };
   }
   if (first !== 'VP8X') throw corrupt(`WebP starts with an unknown chunk '${first.replace(/[^\x20-\x7e]/g, '?')}'`);
   if (size < 10 || data + 10 > n) throw corrupt('WebP VP8X chunk is truncated');
@@ -453,6 +489,7 @@ function probeWebp(b: Uint8Array): Probe {
   let orientation: Orientation = 1;
   let anmf = 0;
   let image = false;
+  let metadata = (flags & 0x0c) !== 0;
   // Walk the remaining chunks: EXIF comes after the image data and ANMF frames are
   // spread through the file. Each step advances >= 8 bytes.
   for (let p = data + size + (size & 1); p + 8 <= end; ) {
@@ -461,12 +498,13 @@ function probeWebp(b: Uint8Array): Probe {
     const body = p + 8;
     if (type === 'ANMF') anmf++;
     else if (type === 'VP8 ' || type === 'VP8L') image = true;
-    else if (type === 'EXIF' && orientation === 1) orientation = readExifOrientation(b, body, Math.min(end, body + len));
+    if (type === 'EXIF' || type === 'XMP ') metadata = true;
+    if (type === 'EXIF' && orientation === 1) orientation = readExifOrientation(b, body, Math.min(end, body + len));
     p = body + len + (len & 1); // RIFF pads chunks to an even size
   }
   if (animated && anmf === 0) throw corrupt('animated WebP has no frames');
   if (!animated && !image) throw corrupt('WebP has no image data');
-  return makeProbe('webp', width, height, orientation, animated ? anmf : 1, hasAlpha);
+  return { ...makeProbe('webp', width, height, orientation, animated ? anmf : 1, hasAlpha), metadata };
 }
 
 /** RFC 6386 9.1: 3-byte frame tag, start code 9D 01 2A, then 14-bit width/height (+2-bit scale). */

@@ -13,8 +13,12 @@ export interface SourceSettings {
   hasBucket: boolean;
 }
 
-/** Resolves `/path` or `https://...` to where its bytes live. */
-export function resolveSource(raw: string, settings: SourceSettings): SourceRef {
+/**
+ * Resolves `/path` or `https://...` to where its bytes live. `bust` (`?v=3`, the
+ * path form's cache-buster parameters) is appended to a path's origin URL and kept
+ * on bucket and sample refs, so a new value is a new source in every cache key.
+ */
+export function resolveSource(raw: string, settings: SourceSettings, bust = ''): SourceRef {
   if (raw === '' || raw === '/') throw invalidUrl('no source image was given');
   if (/^[a-z][a-z0-9+.-]*:/i.test(raw)) {
     let url: URL;
@@ -31,10 +35,10 @@ export function resolveSource(raw: string, settings: SourceSettings): SourceRef 
   if (!raw.startsWith('/') || raw.startsWith('//')) throw invalidUrl('url must be an absolute URL or a path starting with /');
   // Normalise dot segments so "/samples/../x" cannot step outside ORIGIN's path.
   const path = new URL(raw, 'https://path.invalid').pathname;
-  const originUrl = settings.origin ? new URL(settings.origin + path) : undefined;
-  if (settings.hasBucket) return { kind: 'r2', key: decodeURIComponent(path.slice(1)), fallback: originUrl };
+  const originUrl = settings.origin ? new URL(settings.origin + path + bust) : undefined;
+  if (settings.hasBucket) return { kind: 'r2', key: decodeURIComponent(path.slice(1)), fallback: originUrl, ...(bust ? { bust } : {}) };
   if (originUrl) return { kind: 'url', url: originUrl };
-  return { kind: 'sample', path };
+  return { kind: 'sample', path, ...(bust ? { bust } : {}) };
 }
 
 /** Identifies a source in cache keys and cache tags, independent of the transform. */
@@ -43,9 +47,9 @@ export function describeSource(ref: SourceRef): string {
     case 'url':
       return ref.url.href;
     case 'sample':
-      return `sample:${ref.path}`;
+      return `sample:${ref.path}${ref.bust ?? ''}`;
     case 'r2':
-      return `r2:${ref.key}`;
+      return `r2:${ref.key}${ref.bust ?? ''}`;
   }
 }
 

@@ -27,11 +27,12 @@ import { canonicalizeOptions } from './options/parse';
 import type { TransformOptions } from './options/types';
 import { assertNotEmpty, cacheLifetime, checkSourceRef, fetchSource, type OriginDeps, type Source, type SourceRef } from './origin';
 import { decodeOverlays, fetchOverlays } from './overlays';
+import { shouldServeSource } from './passthrough';
 import { runPipeline } from './pipeline';
 import { orientRaster } from './pipeline/orient';
 import { findBorder } from './pipeline/trim-border';
 import { planTransform, type TransformPlan } from './plan';
-import { probeImage, type Probe } from './probe';
+import { probeImage, sourceMetadata, type Probe } from './probe';
 import { baseNameOf, describeSource } from './source';
 import { StageClock } from './timing';
 import { thumborMetadata } from './url/thumbor-meta';
@@ -187,6 +188,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   let choice: FormatChoice;
   let estimate: number;
   let focused: Refocused | undefined;
+  let passthrough = false;
   try {
     // Idle codec instances from earlier requests go first when they and this job would not fit together.
     if (decision.estimate(decision.choice.format, wasmMemoryBytes().total).bytes > MEMORY_BUDGET_BYTES) trimCodecs(0, 0);
@@ -239,6 +241,12 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     encoded = fitted.bytes;
     if (colour.embed) encoded = await embedIcc(encoded, choice.format, colour.embed);
     clock.lap('encode');
+    // Nothing changed and the re-encode came out larger: the source's own bytes answer (src/passthrough.ts).
+    passthrough = encoded.byteLength > source.bytes.byteLength && shouldServeSource({
+      probe, options, plan, format: choice.format, metadata: sourceMetadata(source.bytes, probe),
+      colourWork: colour.active || !!colour.cmyk, sourceBytes: source.bytes.byteLength, encodedBytes: encoded.byteLength,
+    });
+    if (passthrough) encoded = source.bytes;
     sample(result.data.byteLength + encoded.byteLength);
   } finally {
     release();
@@ -268,7 +276,8 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   if (focused) headers.set('X-Thumbflare-Gravity', gravityHeader(focused.focus));
   // Cloudflare serves WebP for an AVIF too large to encode; say which format replaced the one asked for.
   if (choice.fallbackFrom) headers.set('X-Thumbflare-Format-Fallback', `${choice.fallbackFrom}->${choice.format}`);
-  if (!fitted.fits) headers.set('X-Thumbflare-Max-Bytes', 'exceeded');
+  if (!fitted.fits && !passthrough) headers.set('X-Thumbflare-Max-Bytes', 'exceeded');
+  if (passthrough) headers.set('X-Thumbflare-Passthrough', 'smaller-source');
   if (maxAge !== null && (deps.cache || keys.tier)) {
     const copy = encoded.slice(); // the client's response takes `encoded`
     if (deps.cache) afterResponse(deps.waitUntil, () => deps.cache!.put(keys.cacheKey, new Response(copy, { headers })));

@@ -6,7 +6,7 @@
  * only ever throw a 4xx ImageError.
  */
 import { describe, it, expect } from 'vitest';
-import { probeImage, type Probe } from '../src/probe';
+import { probeImage, sourceMetadata, type Probe } from '../src/probe';
 import { ImageError } from '../src/errors';
 import { getCorpusBase, fetchCorpusFile } from './probe-helpers/fetch-corpus';
 import {
@@ -443,5 +443,30 @@ describe('probeImage: AVIF headers', () => {
     expectProbeOr4xx(large, 'largesize');
     const toEnd = bytes(ftyp('avif', 'avif'), be32(0), ascii('meta'), [0, 0, 0, 0], box('iprp', box('ipco', ispe(3, 2))));
     expect(probeImage(toEnd)).toMatchObject({ width: 3, height: 2 });
+  });
+});
+
+// Metadata presence (src/passthrough.ts hands a source out only when it carries none).
+describe('sourceMetadata', () => {
+  const jpegWith = (...segments: number[][]) => bytes([0xff, 0xd8], jpegSegment(0xe0, ascii('JFIF\0')), ...segments, jpegSof(0xc0, 8, 8), JPEG_SOS);
+  const pngAfterIdat = (type: string) => bytes(PNG_SIGNATURE, pngIhdr(8, 8), pngChunk('IDAT', new Uint8Array(8)), pngChunk(type, ascii('k\0v')), pngChunk('IEND'));
+  const ROWS: [string, Uint8Array, boolean | undefined][] = [
+    ['JPEG, JFIF only', jpegWith(), false],
+    ['JPEG with an ICC APP2 and Adobe APP14', jpegWith(jpegSegment(0xe2, ascii('ICC_PROFILE\0')), jpegSegment(0xee, [...ascii('Adobe'), 0, 100, 0, 0, 0, 0, 1])), false],
+    ['JPEG with EXIF', jpegWith(jpegSegment(0xe1, [...ascii('Exif\0\0'), ...tiffOrientation(1)])), true],
+    ['JPEG with XMP', jpegWith(jpegSegment(0xe1, ascii('http://ns.adobe.com/xap/1.0/\0<x:xmpmeta/>'))), true],
+    ['JPEG with IPTC APP13', jpegWith(jpegSegment(0xed, ascii('Photoshop 3.0\0'))), true],
+    ['JPEG with a comment', jpegWith(jpegSegment(0xfe, ascii('hi'))), true],
+    ['PNG, no text', makePng(8, 8), false],
+    ['PNG with eXIf before IDAT', makePng(8, 8, [pngChunk('eXIf', tiffOrientation(1))]), true],
+    ['PNG with iTXt (XMP) after IDAT', pngAfterIdat('iTXt'), true],
+    ['PNG with tEXt after IDAT', pngAfterIdat('tEXt'), true],
+    ['WebP, simple VP8', webp(vp8Chunk(8, 8)), false],
+    ['WebP with the VP8X EXIF flag', webp(vp8xChunk(8, 8, 0x08), vp8Chunk(8, 8)), true],
+    ['WebP with an XMP chunk', webp(vp8xChunk(8, 8, 0), vp8Chunk(8, 8), riffChunk('XMP ', ascii('<x/>'))), true],
+  ];
+  it.each(ROWS)('%s -> %s', (_name, data, want) => expect(sourceMetadata(data, probeImage(data))).toBe(want));
+  it('the PNG probe itself stays header-only: text after IDAT is left undefined', () => {
+    expect(probeImage(pngAfterIdat('tEXt')).metadata).toBeUndefined();
   });
 });

@@ -53,7 +53,16 @@ export function parseRequestUrl(url: URL, config: Config, hasBucket: boolean): C
     return { source: resolveSource(urls[0]![1], settings), options: parseOptions(pairs, limits) };
   }
   if (urls.length) throw invalidParam('url', 'url is only accepted on / (the remote form)');
-  return { source: resolveSource(url.pathname, settings), options: parseOptions(pairs, limits) };
+  // Cache busters (CACHE_BUSTER_PARAMS, `?v=3`) belong to the source, not the transform: they go
+  // to the origin and into the cache keys. Only here: `url=` and the cdn-cgi source carry their own query.
+  const [busters, rest] = splitBusters(pairs, config.cacheBusterParams);
+  return { source: resolveSource(url.pathname, settings, busters), options: parseOptions(rest, limits) };
+}
+
+/** The cache-buster pairs as a query string (`?v=3`, in the order given) and the other pairs. */
+function splitBusters(pairs: RawPair[], names: ReadonlySet<string>): [string, RawPair[]] {
+  const busters = new URLSearchParams(pairs.filter(([k]) => names.has(k)) as [string, string][]);
+  return [busters.size ? `?${busters}` : '', pairs.filter(([k]) => !names.has(k))];
 }
 
 function safeDecode(s: string): string {

@@ -253,3 +253,37 @@ describe('canonical options', () => {
     expect(canonicalizeOptions(parse('/a.jpg?w=100').options)).not.toBe(canonicalizeOptions(parse('/a.jpg?w=101').options));
   });
 });
+
+describe('cache busters (CACHE_BUSTER_PARAMS)', () => {
+  /** Path and query, and the source URL the origin is asked for. */
+  const PASSED: [string, string][] = [
+    ['/a.jpg?w=300&v=3', 'https://origin.example/a.jpg?v=3'],
+    ['/a.jpg?cb=abc&w=300', 'https://origin.example/a.jpg?cb=abc'],
+    ['/a.jpg?v=3&cb=x&w=300', 'https://origin.example/a.jpg?v=3&cb=x'],
+    ['/a.jpg?v=a%2Fb', 'https://origin.example/a.jpg?v=a%2Fb'],
+    ['/a.jpg?w=300', 'https://origin.example/a.jpg'],
+  ];
+  for (const [path, href] of PASSED) {
+    it(`${path} -> origin ${href}, options without the buster`, () => {
+      const { source, options } = parse(path);
+      expect(source.kind === 'url' && source.url.href).toBe(href);
+      expect(canonicalizeOptions(options)).toBe(canonicalizeOptions(parse(path.replace(/[?&](v|cb)=[^&]*/g, '').replace(/^([^?]*)&/, '$1?')).options));
+    });
+  }
+  it('the bundled samples and the bucket keep the buster for the cache keys', () => {
+    expect(parseRequestUrl(new URL('https://t/samples/landscape.jpg?v=3'), readConfig({}), false).source).toEqual({ kind: 'sample', path: '/samples/landscape.jpg', bust: '?v=3' });
+    expect(parseRequestUrl(new URL('https://t/a.jpg?v=3'), config, true).source).toEqual({ kind: 'r2', key: 'a.jpg', fallback: new URL('https://origin.example/a.jpg?v=3'), bust: '?v=3' });
+  });
+  it('a configured list replaces the default', () => {
+    const rev = readConfig({ ORIGIN: 'https://origin.example', CACHE_BUSTER_PARAMS: 'rev, ts' });
+    const { source } = parseRequestUrl(new URL('https://t/a.jpg?rev=9&ts=1&w=5'), rev, false);
+    expect(source.kind === 'url' && source.url.href).toBe('https://origin.example/a.jpg?rev=9&ts=1');
+    expectInvalid(() => parseRequestUrl(new URL('https://t/a.jpg?v=3'), rev, false), 'v');
+    expectInvalid(() => parseRequestUrl(new URL('https://t/a.jpg?v=3'), readConfig({ ORIGIN: 'https://o.example', CACHE_BUSTER_PARAMS: 'none' }), false), 'v');
+  });
+  it('refuses a list that names an option or a transport parameter', () => {
+    for (const name of ['w', 'width', 'sig', 'url']) expect(() => readConfig({ CACHE_BUSTER_PARAMS: `v,${name}` })).toThrow(/CACHE_BUSTER_PARAMS/);
+  });
+  // url= carries its own query (`url=/a.jpg?v=3`); the cdn-cgi source keeps the query it has.
+  it('the remote form refuses a bare buster', () => expectInvalid(() => parse('/?url=%2Fa.jpg&v=3'), 'v'));
+});

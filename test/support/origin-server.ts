@@ -14,7 +14,8 @@
  *   POST /__record/<name> a test's measurements, written to test/limits/<name>.json
  *                         (workerd has no file system) for a script to render
  * and counts requests per path (GET /__hits?path=/x) so tests can prove a
- * second request was served from the edge cache. The port reaches the tests
+ * second request was served from the edge cache; GET /__last-url answers the last
+ * source request's path and query (what a cache buster sent). The port reaches the tests
  * through vitest's provide/inject as `originPort`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -135,11 +136,25 @@ const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> =
   // colour-managed sRGB of that file (both JPEG q95, so both decode through the same DCT scaling).
   'p3-photo.jpg': async () => ({ type: 'image/jpeg', body: await p3Photo() }),
   'p3-photo-ref.jpg': async () => ({ type: 'image/jpeg', body: await sharp(await p3Photo()).toColourspace('srgb').jpeg({ quality: 95 }).toBuffer() }),
+  // The bundled landscape.jpg with an EXIF APP1 (camera make, GPS position) spliced in after
+  // SOI: the same image data, so only its metadata keeps it from being passed through.
+  'landscape-gps.jpg': async () => {
+    const carrier = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } }).jpeg().withExif({
+      IFD0: { Make: 'Thumbflare test' },
+      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1', GPSLongitudeRef: 'W', GPSLongitude: '0/1 7/1 0/1' },
+    }).toBuffer();
+    if (carrier[2] !== 0xff || carrier[3] !== 0xe1) throw new Error('expected sharp to write APP1 first');
+    const app1 = carrier.subarray(2, 4 + carrier.readUInt16BE(4));
+    const photo = await readFile(resolve(ROOTS.samples!, 'landscape.jpg'));
+    return { type: 'image/jpeg', body: Buffer.concat([photo.subarray(0, 2), app1, photo.subarray(2)]) };
+  },
   'photo-640.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(640, 480, 3), { raw: { width: 640, height: 480, channels: 3 } }).jpeg({ quality: 90 }).toBuffer() }),
   // The output-memory table's sources (test/limits/output-memory.test.ts): a Full HD photo and a small alpha PNG.
   '1080p.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(1920, 1080, 3), { raw: { width: 1920, height: 1080, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
   'alpha-600.png': async () => ({ type: 'image/png', body: await sharp(noisyRgb(600, 400, 4), { raw: { width: 600, height: 400, channels: 4 } }).png().toBuffer() }),
   'alpha-400.png': async () => ({ type: 'image/png', body: await sharp(noisyRgb(400, 300, 4), { raw: { width: 400, height: 300, channels: 4 } }).png().toBuffer() }),
+  // A palette PNG at sharp's strongest compression: a plain re-encode comes out larger (src/passthrough.ts).
+  'palette-300.png': async () => ({ type: 'image/png', body: await sharp(resolve(ROOTS.samples!, 'landscape.jpg')).resize(300, 200).png({ palette: true, colours: 16, compressionLevel: 9, effort: 10 }).toBuffer() }),
   'halves.png': async () => {
     // Left half red, right half blue: shows which side a crop kept.
     const w = 200, h = 100, px = Buffer.alloc(w * h * 3);
@@ -285,6 +300,7 @@ async function serveFault(kind: string, url: URL, res: ServerResponse): Promise<
 }
 
 let reqHeaders: Record<string, unknown> = {};
+let lastUrl = '';
 
 /** Mutable sources: name -> current body, ETag and Cache-Control. */
 const mutable = new Map<string, { body: Buffer; etag: string; cacheControl?: string }>();
@@ -342,6 +358,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(reqHeaders));
     return;
   }
+  if (path === '/__last-url') {
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(lastUrl));
+    return;
+  }
   const record = /^\/__record\/([a-z0-9-]+)$/.exec(path);
   if (record && req.method === 'POST') {
     const chunks: Buffer[] = [];
@@ -357,6 +377,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
   hits.set(path, (hits.get(path) ?? 0) + 1);
   reqHeaders = req.headers;
+  lastUrl = req.url ?? '';
   // /u/<token>/<path> serves <path>: a fresh source URL for tests that need a cold cache.
   // /cc/<Cache-Control>/<path> serves <path> with that Cache-Control ("-" for none).
   let cacheControl: string | undefined;
