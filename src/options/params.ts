@@ -87,6 +87,27 @@ function readTrim(raw: string): Trim | undefined {
   return [top, right, bottom, left].every((n) => n <= max) ? { top, right, bottom, left } : undefined;
 }
 
+// --- Cloudflare options (issue 13 part 1) ---
+/**
+ * Cloudflare's perceptual quality names (developers.cloudflare.com/images/transform-images/
+ * transform-via-url/#quality) give no numbers; these are ours, per output format, because the
+ * scales differ: libavif's q50 looks like MozJPEG's ~q80 (sharp's defaults are 50 and 80), and
+ * libwebp sits a little below JPEG. PNG is lossless and ignores quality.
+ */
+export const PERCEPTUAL_QUALITY = {
+  high: { jpeg: 90, webp: 88, avif: 70 },
+  'medium-high': { jpeg: 82, webp: 80, avif: 58 },
+  'medium-low': { jpeg: 70, webp: 68, avif: 48 },
+  low: { jpeg: 55, webp: 50, avif: 38 },
+} as const satisfies Record<string, { jpeg: number; webp: number; avif: number }>;
+
+/** A number 1..100 (rounded), or a perceptual name, kept as its name until parse.ts expands it. */
+function readQuality(raw: string, limits: OptionLimits): unknown {
+  if (Object.hasOwn(PERCEPTUAL_QUALITY, raw)) return raw;
+  return readNumber(1, 100, true)(raw, limits);
+}
+// --- end Cloudflare options ---
+
 const maxDimension = (l: OptionLimits) => l.maxDimension;
 const range = (lo: number, hi: number) => () => `a number from ${lo} to ${hi}`;
 
@@ -108,7 +129,12 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   },
   // Cloudflare's zoom: how tightly gravity=face frames the faces (0 loose .. 1 tight).
   { key: 'zoom', aliases: [], describe: range(0, 1), read: readNumber(0, 1), ui: { kind: 'number' } },
-  { key: 'quality', aliases: ['q'], describe: range(1, 100), read: readNumber(1, 100, true), ui: { kind: 'number' } },
+  {
+    key: 'quality', aliases: ['q'],
+    describe: () => 'a number from 1 to 100, or one of high, medium-high, medium-low, low',
+    read: readQuality,
+    ui: { kind: 'text', choices: ['85', 'high', 'medium-high', 'medium-low', 'low'] },
+  },
   {
     key: 'format', aliases: ['f'],
     describe: () => 'one of jpeg, png, webp, avif, auto, json',

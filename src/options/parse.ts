@@ -7,7 +7,7 @@
  * 400 errors that name the parameter; nothing is silently ignored or clamped.
  */
 import { invalidParam } from '../errors';
-import { DEFAULT_OPTIONS, SPEC_BY_NAME, TRANSPORT_PARAMS } from './params';
+import { DEFAULT_OPTIONS, PERCEPTUAL_QUALITY, SPEC_BY_NAME, TRANSPORT_PARAMS } from './params';
 import type { OptionLimits, TransformOptions } from './types';
 
 export type RawPair = readonly [name: string, value: string];
@@ -33,14 +33,21 @@ export function parseOptions(pairs: Iterable<RawPair>, limits: OptionLimits): Tr
     options[spec.key] = value;
   }
   if (options.rotate === 0) delete options.rotate;
+  const named = typeof options.quality === 'string';
+  if (named) {
+    // Cloudflare's perceptual names: a number per output format, chosen once the format is known.
+    const q = PERCEPTUAL_QUALITY[options.quality as keyof typeof PERCEPTUAL_QUALITY];
+    options.quality = q.jpeg;
+    options.formatQuality = { ...q };
+  }
   const parsed = options as unknown as TransformOptions;
   if (!seen.has('quality') && limits.allowedQualities) parsed.quality = nearestListed(limits.allowedQualities, parsed.quality);
-  checkCombinations(parsed, limits);
+  checkCombinations(parsed, limits, named);
   return parsed;
 }
 
 /** Rules that involve more than one parameter, or the deployment's variant allowlists. */
-function checkCombinations(o: TransformOptions, limits: OptionLimits): void {
+function checkCombinations(o: TransformOptions, limits: OptionLimits, namedQuality = false): void {
   for (const key of ['width', 'height'] as const) {
     const v = o[key];
     if (v !== undefined && Math.round(v * o.dpr) > limits.maxDimension) {
@@ -59,7 +66,8 @@ function checkCombinations(o: TransformOptions, limits: OptionLimits): void {
       throw invalidParam(param, `${key}${o.dpr !== 1 ? ' x dpr' : ''} must be one of ${listed} (got ${Math.round(v * o.dpr)})`);
     }
   }
-  if (limits.allowedQualities && o.format !== 'json' && !limits.allowedQualities.has(o.quality)) {
+  // A perceptual name is one of four fixed variants, so ALLOWED_QUALITIES (a bound on variants) lets it through.
+  if (limits.allowedQualities && !namedQuality && o.format !== 'json' && !limits.allowedQualities.has(o.quality)) {
     throw invalidParam('quality', `quality must be one of ${[...limits.allowedQualities].join(', ')}`);
   }
 }

@@ -39,6 +39,11 @@ const VALID: [string, Record<string, unknown>][] = [
   ['zoom=0', { zoom: 0 }],
   ['quality=50', { quality: 50 }],
   ['q=72.6', { quality: 73 }],
+  // Cloudflare's perceptual names: a number per format (PERCEPTUAL_QUALITY, docs/api.md).
+  ['quality=high', { quality: 90, formatQuality: { jpeg: 90, webp: 88, avif: 70 } }],
+  ['q=medium-high', { quality: 82, formatQuality: { jpeg: 82, webp: 80, avif: 58 } }],
+  ['quality=medium-low', { quality: 70, formatQuality: { jpeg: 70, webp: 68, avif: 48 } }],
+  ['quality=low', { quality: 55, formatQuality: { jpeg: 55, webp: 50, avif: 38 } }],
   ['format=jpeg', { format: 'jpeg' }],
   ['f=jpg', { format: 'jpeg' }],
   ['format=png', { format: 'png' }],
@@ -87,6 +92,9 @@ const INVALID: [string, string][] = [
   ['gravity=1.5x0.5', 'gravity'],
   ['quality=0', 'quality'],
   ['q=101', 'quality'],
+  ['quality=medium', 'quality'],
+  ['quality=High', 'quality'],
+  ['quality=high&q=50', 'quality'],
   ['format=jxl', 'format'],
   ['format=gif', 'format'],
   ['background=notacolor', 'background'],
@@ -234,6 +242,8 @@ describe('variant allowlists', () => {
     ['w=640&h=384', { width: 640, height: 384 }],
     ['h=1080', { height: 1080 }],
   ])('accepts %s (every output side listed)', (q, want) => expect(run(q).options).toMatchObject(want));
+  it('accepts a perceptual quality name (one of four fixed variants)', () =>
+    expect(run('w=640&quality=low').options).toMatchObject({ quality: 55, formatQuality: { webp: 50 } }));
   it('without quality, takes the listed value nearest the default 85', () => {
     expect(run('w=640').options.quality).toBe(75);
     const hi = readConfig({ ORIGIN: 'https://o.example', ALLOWED_QUALITIES: '60,90' });

