@@ -235,7 +235,8 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     const result = await running;
     releaseCodecs();
 
-    fitted = await encodeWithin(result, choice.format, options.formatQuality?.[choice.format] ?? options.quality, options.maxBytes, encodeImage);
+    fitted = await encodeWithin(result, choice.format, options.formatQuality?.[choice.format] ?? options.quality, options.maxBytes,
+      (r, f, q) => encodeImage(r, f, q, { fast: options.compression === 'fast' }));
     encoded = fitted.bytes;
     if (colour.embed) encoded = await embedIcc(encoded, choice.format, colour.embed);
     clock.lap('encode');

@@ -137,10 +137,13 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   },
   {
     key: 'format', aliases: ['f'],
-    describe: () => 'one of jpeg, png, webp, avif, auto, json',
-    read: readEnum<FormatOption>({ jpeg: 'jpeg', jpg: 'jpeg', png: 'png', webp: 'webp', avif: 'avif', auto: 'auto', json: 'json' }),
-    ui: { kind: 'enum', choices: ['auto', 'avif', 'webp', 'jpeg', 'png', 'json'] },
+    describe: () => 'one of jpeg, baseline-jpeg, png, webp, avif, auto, json',
+    // Cloudflare's baseline-jpeg: our JPEGs are always baseline (codec/encode.ts), so it is jpeg.
+    read: readEnum<FormatOption>({ jpeg: 'jpeg', jpg: 'jpeg', 'baseline-jpeg': 'jpeg', png: 'png', webp: 'webp', avif: 'avif', auto: 'auto', json: 'json' }),
+    ui: { kind: 'enum', choices: ['auto', 'avif', 'webp', 'jpeg', 'baseline-jpeg', 'png', 'json'] },
   },
+  // Cloudflare's compression=fast: the fastest WebP/AVIF encoder effort (codec/encode.ts).
+  { key: 'compression', aliases: [], describe: () => 'fast', read: readEnum({ fast: 'fast' }), ui: { kind: 'enum', choices: ['fast'] } },
   {
     key: 'background', aliases: ['bg'],
     describe: () => 'a CSS colour: #rgb, #rrggbb, #rrggbbaa, rgb(), rgba() or a common name',

@@ -90,6 +90,8 @@ export interface TransformOptions {
   draw?: Overlay[];
   /** `keep`: leave the source's ICC profile embedded and the pixels untouched (no conversion to sRGB). */
   colorProfile?: 'srgb' | 'keep';
+  /** Cloudflare's `compression=fast`: the encoders' fastest effort (WebP method 0, AVIF speed 10), larger files. */
+  compression?: 'fast';
   /** Upper bound on the encoded size: lossy quality is lowered until it fits (Thumbor/imgproxy `max_bytes`). */
   maxBytes?: number;
 

@@ -58,3 +58,51 @@ describe('quality=high|medium-high|medium-low|low', () => {
     expect(await bad(`/cdn-cgi/image/quality=best${PHOTO}`)).toBe('quality');
   });
 });
+
+/** The JPEG start-of-frame markers present: C0 baseline, C1 extended, C2 progressive. */
+function jpegFrames(bytes: Uint8Array): string[] {
+  const found: string[] = [];
+  for (let i = 2; i + 3 < bytes.length; ) {
+    if (bytes[i] !== 0xff) break;
+    const marker = bytes[i + 1]!;
+    if (marker === 0xda) break; // start of scan: every frame header comes before it
+    if (marker >= 0xc0 && marker <= 0xc2) found.push(marker.toString(16));
+    i += 2 + ((bytes[i + 2]! << 8) | bytes[i + 3]!);
+  }
+  return found;
+}
+
+describe('format=baseline-jpeg', () => {
+  it('answers a baseline (SOF0) JPEG in both forms, from a PNG source too', async () => {
+    for (const path of [`${PHOTO}?w=200&format=baseline-jpeg`, `/cdn-cgi/image/w=200,f=baseline-jpeg/gen/halves.png`]) {
+      const img = await get(path);
+      expect(img.format).toBe('jpeg');
+      expect(img.headers.get('content-type')).toBe('image/jpeg');
+      expect(jpegFrames(img.bytes)).toEqual(['c0']);
+      expect(img.width).toBe(200);
+    }
+  });
+});
+
+describe('compression=fast', () => {
+  it('WebP and AVIF come from the faster encoder setting, pixels still close to the slow encode', async () => {
+    for (const format of ['webp', 'avif'] as const) {
+      const slow = await get(`${PHOTO}?w=320&format=${format}&q=80`);
+      const fast = await get(`/cdn-cgi/image/w=320,format=${format},q=80,compression=fast${PHOTO}`);
+      expect(fast.format).toBe(format);
+      expect([fast.width, fast.height]).toEqual([320, 240]);
+      // Another encoder effort gives other bytes (the option reaches the encoder) ...
+      expect(Buffer.from(fast.bytes).equals(Buffer.from(slow.bytes))).toBe(false);
+      // ... but the same picture, within lossy tolerance.
+      expect(await meanDiff(fast, slow)).toBeLessThan(4);
+    }
+  });
+  it('JPEG is unchanged by it (no slower JPEG mode to leave)', async () => {
+    const plain = await get(`${PHOTO}?w=320&format=jpeg`);
+    const fast = await get(`${PHOTO}?w=320&format=jpeg&compression=fast`);
+    expect(await meanDiff(plain, fast)).toBe(0);
+  });
+  it('another value is a 400 naming compression', async () => {
+    expect(await bad(`/cdn-cgi/image/compression=lossless${PHOTO}`)).toBe('compression');
+  });
+});
