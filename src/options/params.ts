@@ -117,9 +117,9 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   { key: 'dpr', aliases: [], describe: range(1, 4), read: readNumber(1, 4), ui: { kind: 'number' } },
   {
     key: 'fit', aliases: [],
-    describe: () => 'one of scale-down, contain, cover, crop, pad, squeeze',
-    read: readEnum<Fit>({ 'scale-down': 'scale-down', contain: 'contain', cover: 'cover', crop: 'crop', pad: 'pad', squeeze: 'squeeze' }),
-    ui: { kind: 'enum', choices: ['scale-down', 'contain', 'cover', 'crop', 'pad', 'squeeze'] },
+    describe: () => 'one of scale-down, contain, cover, crop, pad, squeeze, scale-up, aspect-crop',
+    read: readEnum<Fit>({ 'scale-down': 'scale-down', contain: 'contain', cover: 'cover', crop: 'crop', pad: 'pad', squeeze: 'squeeze', 'scale-up': 'scale-up', 'aspect-crop': 'aspect-crop' }),
+    ui: { kind: 'enum', choices: ['scale-down', 'contain', 'cover', 'crop', 'pad', 'squeeze', 'scale-up', 'aspect-crop'] },
   },
   {
     key: 'gravity', aliases: ['g'],

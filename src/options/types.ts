@@ -9,7 +9,9 @@
  * without cropping, one side equal to the box and the other larger (Thumbor's
  * full-fit-in; sharp's fit `outside`).
  */
-export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze' | 'outside';
+export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze' | 'outside'
+  // Cloudflare's 2026 fit modes (issue 13): see src/plan.ts and docs/api.md.
+  | 'scale-up' | 'aspect-crop';
 
 /** Requested output format; `auto` is resolved by `negotiate.ts`, `json` answers metadata. */
 export type FormatOption = 'jpeg' | 'png' | 'webp' | 'avif' | 'auto' | 'json';

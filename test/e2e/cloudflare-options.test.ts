@@ -106,3 +106,52 @@ describe('compression=fast', () => {
     expect(await bad(`/cdn-cgi/image/compression=lossless${PHOTO}`)).toBe('compression');
   });
 });
+
+describe('fit=scale-up and fit=aspect-crop', () => {
+  // photo-640.jpg is 640x480.
+  const CASES: [string, number, number][] = [
+    // scale-up: contain that never shrinks.
+    ['w=1000&h=1000&fit=scale-up', 1000, 750],
+    ['w=200&h=200&fit=scale-up', 640, 480],
+    ['w=1280&fit=scale-up', 1280, 960],
+    ['h=120&fit=scale-up', 640, 480],
+    // aspect-crop: the box's aspect ratio always, never enlarged.
+    ['w=200&h=200&fit=aspect-crop', 200, 200],
+    ['w=1000&h=300&fit=aspect-crop', 640, 192],
+    ['w=1000&h=1000&fit=aspect-crop', 480, 480],
+    ['w=320&h=120&fit=aspect-crop', 320, 120],
+    ['w=320&fit=aspect-crop', 320, 240],
+    ['w=1280&fit=aspect-crop', 640, 480],
+  ];
+  for (const [query, w, h] of CASES) {
+    it(`${query} -> ${w}x${h}`, async () => {
+      const img = await get(`${PHOTO}?${query}`);
+      expect([img.width, img.height]).toEqual([w, h]);
+    });
+    it(`cdn-cgi ${query} -> ${w}x${h}`, async () => {
+      const img = await get(`/cdn-cgi/image/${query.replaceAll('&', ',')}${PHOTO}`);
+      expect([img.width, img.height]).toEqual([w, h]);
+    });
+  }
+  it('scale-up enlarges the whole picture (no crop): the enlarged image matches the source', async () => {
+    const up = await get(`/gen/halves.png?w=400&h=400&fit=scale-up&format=png`); // 200x100 -> 400x200
+    expect([up.width, up.height]).toEqual([400, 200]);
+    const px = await decodePixels(up);
+    expect(meanColor(px, 0, 0, 180, 200)[0]).toBeGreaterThan(240); // left half red
+    expect(meanColor(px, 220, 0, 180, 200)[2]).toBeGreaterThan(240); // right half blue
+  });
+  // halves.png: 200x100, left red, right blue. A 100x200 box is larger than the source and portrait:
+  // crop would answer 100x100; aspect-crop cuts a 50x100 window of the box's shape, by gravity, at 1:1.
+  for (const [g, colour] of [['left', 'red'], ['right', 'blue']] as const) {
+    it(`aspect-crop of a smaller source keeps the box's shape by gravity=${g} (${colour})`, async () => {
+      const img = await get(`/gen/halves.png?w=100&h=200&fit=aspect-crop&g=${g}&format=png`);
+      expect([img.width, img.height]).toEqual([50, 100]);
+      const [r, , b] = meanColor(await decodePixels(img));
+      if (colour === 'red') expect(r - b).toBeGreaterThan(240);
+      else expect(b - r).toBeGreaterThan(240);
+    });
+  }
+  it('an unknown fit is a 400 naming fit', async () => {
+    expect(await bad(`/cdn-cgi/image/fit=scale-upward${PHOTO}`)).toBe('fit');
+  });
+});
