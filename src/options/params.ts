@@ -152,7 +152,8 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   },
   { key: 'rotate', aliases: [], describe: () => 'one of 0, 90, 180, 270', read: readEnum({ '0': 0, '90': 90, '180': 180, '270': 270 }), ui: { kind: 'enum', choices: ['90', '180', '270'] } },
   { key: 'flip', aliases: [], describe: () => 'one of h, v, hv', read: readEnum({ h: 'h', v: 'v', hv: 'hv', vh: 'hv' }), ui: { kind: 'enum', choices: ['h', 'v', 'hv'] } },
-  { key: 'blur', aliases: [], describe: range(1, 250), read: readNumber(1, 250), ui: { kind: 'number' } },
+  // Cloudflare accepts blur=0 (no blur); parse.ts drops it so it keys like no blur at all.
+  { key: 'blur', aliases: [], describe: () => '0 (no blur) or a number from 1 to 250', read: (raw, l) => (/^0+(\.0*)?$/.test(raw) ? 0 : readNumber(1, 250)(raw, l)), ui: { kind: 'number' } },
   { key: 'sharpen', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },
   { key: 'brightness', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },
   { key: 'contrast', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },

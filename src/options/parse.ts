@@ -33,6 +33,7 @@ export function parseOptions(pairs: Iterable<RawPair>, limits: OptionLimits): Tr
     options[spec.key] = value;
   }
   if (options.rotate === 0) delete options.rotate;
+  if (options.blur === 0) delete options.blur;
   const named = typeof options.quality === 'string';
   if (named) {
     // Cloudflare's perceptual names: a number per output format, chosen once the format is known.

@@ -155,3 +155,17 @@ describe('fit=scale-up and fit=aspect-crop', () => {
     expect(await bad(`/cdn-cgi/image/fit=scale-upward${PHOTO}`)).toBe('fit');
   });
 });
+
+describe('blur=0 and dpr as Cloudflare spells them', () => {
+  it('blur=0 is no blur: the same pixels as without it; blur=5 differs', async () => {
+    const plain = await get(`${PHOTO}?w=200&format=png`);
+    const zero = await get(`/cdn-cgi/image/w=200,blur=0,format=png${PHOTO}`);
+    expect(await meanDiff(zero, plain)).toBe(0);
+    const blurred = await get(`${PHOTO}?w=200&blur=5&format=png`);
+    expect(await meanDiff(blurred, plain)).toBeGreaterThan(1);
+  });
+  it('dpr=2 and dpr=3 (Cloudflare range) multiply the size', async () => {
+    expect((await get(`/cdn-cgi/image/w=100,dpr=2${PHOTO}`)).width).toBe(200);
+    expect((await get(`${PHOTO}?w=100&dpr=3`)).width).toBe(300);
+  });
+});

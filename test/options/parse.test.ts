@@ -69,6 +69,9 @@ const VALID: [string, Record<string, unknown>][] = [
   ['flip=h', { flip: 'h' }],
   ['flip=hv', { flip: 'hv' }],
   ['blur=5', { blur: 5 }],
+  ['blur=0&w=10', { width: 10 }],
+  // Cloudflare caps dpr at 2 (or 3); ours reaches 4, a superset: every Cloudflare value works.
+  ['dpr=3&w=10', { dpr: 3, width: 10 }],
   ['sharpen=1.5', { sharpen: 1.5 }],
   ['brightness=1.2', { brightness: 1.2 }],
   ['contrast=0.8', { contrast: 0.8 }],
@@ -115,7 +118,8 @@ const INVALID: [string, string][] = [
   ['bg=%23ggg', 'background'],
   ['rotate=45', 'rotate'],
   ['flip=x', 'flip'],
-  ['blur=0', 'blur'],
+  ['blur=0.5', 'blur'],
+  ['blur=-1', 'blur'],
   ['blur=251', 'blur'],
   ['sharpen=11', 'sharpen'],
   ['brightness=-1', 'brightness'],
@@ -272,6 +276,12 @@ describe('canonical options', () => {
     const c = canonicalizeOptions(parse('/cdn-cgi/image/fit=cover,q=80,w=100,h=50/a.jpg').options);
     expect(a).toBe(b);
     expect(a).toBe(c);
+  });
+  it('blur=0 leaves no blur option in every form', () => {
+    for (const path of ['/a.jpg?blur=0', '/?url=%2Fa.jpg&blur=0', '/cdn-cgi/image/blur=0/a.jpg']) expect('blur' in parse(path).options).toBe(false);
+  });
+  it('blur=0 keys like no blur (Cloudflare accepts it as no blur)', () => {
+    expect(canonicalizeOptions(parse('/a.jpg?w=100&blur=0').options)).toBe(canonicalizeOptions(parse('/a.jpg?w=100').options));
   });
   it('differs when an option differs', () => {
     expect(canonicalizeOptions(parse('/a.jpg?w=100').options)).not.toBe(canonicalizeOptions(parse('/a.jpg?w=101').options));
