@@ -12,8 +12,14 @@ import type { Fit, FormatOption, Gravity, GravityOption, OptionLimits, Transform
 /** Reads one raw value; returns undefined when it is invalid (the parser then reports `describe`). */
 type ReadValue = (raw: string, limits: OptionLimits) => unknown;
 
+/**
+ * Cloudflare's dotted trim sub-parameters (issue 13): read through the table like any row,
+ * then folded by parse.ts into `trimBorder` (color, tolerance, keep) or `region` (the rectangle).
+ */
+export type TrimSubKey = 'trim.color' | 'trim.tolerance' | 'trim.keep' | 'trim.top' | 'trim.left' | 'trim.width' | 'trim.height';
+
 export interface ParamSpec {
-  key: keyof TransformOptions;
+  key: keyof TransformOptions | TrimSubKey;
   aliases: readonly string[];
   /** Human text for the error message: "<key> must be <describe>". */
   describe: (limits: OptionLimits) => string;
@@ -79,7 +85,9 @@ function readGravity(raw: string): GravityOption | undefined {
   return x <= 1 && y <= 1 ? { x, y } : undefined;
 }
 
-function readTrim(raw: string): Trim | undefined {
+function readTrim(raw: string): Trim | 'border' | undefined {
+  // Cloudflare's trim=border: trim a uniform border by colour (parse.ts makes it `trimBorder`).
+  if (raw === 'border') return 'border';
   const parts = raw.split(';');
   if (parts.length !== 4 || !parts.every((p) => INT.test(p))) return undefined;
   const [top, right, bottom, left] = parts.map(Number) as [number, number, number, number];
@@ -159,7 +167,16 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   { key: 'contrast', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },
   { key: 'saturation', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },
   { key: 'gamma', aliases: [], describe: range(0.1, 10), read: readNumber(0.1, 10), ui: { kind: 'number' } },
-  { key: 'trim', aliases: [], describe: () => 'four integers top;right;bottom;left', read: readTrim, ui: { kind: 'text', choices: ['10;10;10;10'] } },
+  { key: 'trim', aliases: [], describe: () => 'four integers top;right;bottom;left, or border', read: readTrim, ui: { kind: 'text', choices: ['10;10;10;10', 'border'] } },
+  // Cloudflare's trim=border options; the trim.border.* spellings are accepted too.
+  { key: 'trim.color', aliases: ['trim.border.color'], describe: () => 'a CSS colour (the border colour to trim)', read: (raw) => parseColor(raw) ?? undefined, ui: { kind: 'color' } },
+  { key: 'trim.tolerance', aliases: ['trim.border.tolerance'], describe: range(0, 442), read: readNumber(0, 442), ui: { kind: 'number' } },
+  { key: 'trim.keep', aliases: ['trim.border.keep'], describe: (l) => `an integer from 0 to ${l.maxDimension}`, read: readInt(0, maxDimension), ui: { kind: 'int' } },
+  // Cloudflare's trim rectangle: the kept region's offset and size in source pixels.
+  { key: 'trim.left', aliases: [], describe: (l) => `an integer from 0 to ${l.maxDimension * 4}`, read: readInt(0, (l) => l.maxDimension * 4), ui: { kind: 'int' } },
+  { key: 'trim.top', aliases: [], describe: (l) => `an integer from 0 to ${l.maxDimension * 4}`, read: readInt(0, (l) => l.maxDimension * 4), ui: { kind: 'int' } },
+  { key: 'trim.width', aliases: [], describe: (l) => `an integer from 1 to ${l.maxDimension * 4}`, read: readInt(1, (l) => l.maxDimension * 4), ui: { kind: 'int' } },
+  { key: 'trim.height', aliases: [], describe: (l) => `an integer from 1 to ${l.maxDimension * 4}`, read: readInt(1, (l) => l.maxDimension * 4), ui: { kind: 'int' } },
   { key: 'anim', aliases: [], describe: () => 'true or false', read: readEnum({ true: true, false: false, '1': true, '0': false }), ui: { kind: 'enum', choices: ['true', 'false'] } },
   { key: 'onerror', aliases: [], describe: () => 'redirect', read: readEnum({ redirect: 'redirect' }), ui: { kind: 'enum', choices: ['redirect'] } },
   // Colour (issue 14): srgb converts embedded profiles to sRGB (default); keep embeds the source profile, pixels untouched.

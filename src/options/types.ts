@@ -117,7 +117,14 @@ export interface TransformOptions {
   /** Scales the final size by this factor (Thumbor's `proportion()`). */
   proportion?: number;
   /** Trim a uniform border by colour (Thumbor's `trim`), taking the colour from a corner. */
-  trimBorder?: { corner: 'top-left' | 'bottom-right'; tolerance: number };
+  trimBorder?: {
+    corner: 'top-left' | 'bottom-right';
+    tolerance: number;
+    /** Cloudflare's `trim.color`: the border colour to trim, instead of the corner pixel's. */
+    color?: Rgba;
+    /** Cloudflare's `trim.keep`: pixels of the found border left on each side. */
+    keep?: number;
+  };
   /** Added to each channel, -255..255 (Thumbor's `rgb()` and `brightness()`). */
   rgbOffset?: { r: number; g: number; b: number };
   /** Rounded corners with radii in output pixels, outside filled with `color` (Thumbor's `round_corner()`). */

@@ -169,3 +169,42 @@ describe('blur=0 and dpr as Cloudflare spells them', () => {
     expect((await get(`${PHOTO}?w=100&dpr=3`)).width).toBe(300);
   });
 });
+
+describe('trim=border and the trim rectangle', () => {
+  // bordered.png: 260x160, a 200x100 green block inside a 30 px white border.
+  const BORDERED = '/gen/bordered.png';
+  it('trim=border cuts the uniform border, in both forms', async () => {
+    for (const path of [`${BORDERED}?trim=border`, `/cdn-cgi/image/trim=border${BORDERED}`]) {
+      const img = await get(path);
+      expect([img.width, img.height]).toEqual([200, 100]);
+      const [r, g, b] = meanColor(await decodePixels(img));
+      expect(g).toBeGreaterThan(150);
+      expect(r + b).toBeLessThan(10);
+    }
+  });
+  it('trim.keep leaves that much border; trim.color names the colour; then the resize applies', async () => {
+    const kept = await get(`/cdn-cgi/image/trim=border,trim.keep=10,trim.color=%23fff${BORDERED}`);
+    expect([kept.width, kept.height]).toEqual([220, 120]);
+    const px = await decodePixels(kept);
+    expect(meanColor(px, 0, 0, 220, 8)).toEqual([255, 255, 255, 255]); // the kept white band
+    expect(meanColor(px, 20, 20, 180, 80)[1]).toBeGreaterThan(150); // green inside
+    const resized = await get(`${BORDERED}?trim=border&w=100`);
+    expect([resized.width, resized.height]).toEqual([100, 50]);
+  });
+  it('a trim.color that is not the border trims nothing', async () => {
+    const img = await get(`${BORDERED}?trim=border&trim.color=black&trim.tolerance=0`);
+    expect([img.width, img.height]).toEqual([260, 160]);
+  });
+  it('trim.left/top/width/height keep that rectangle', async () => {
+    const img = await get(`/cdn-cgi/image/trim.left=30,trim.top=30,trim.width=100,trim.height=50${BORDERED}`);
+    expect([img.width, img.height]).toEqual([100, 50]);
+    const [r, g, b] = meanColor(await decodePixels(img));
+    expect(g).toBeGreaterThan(150);
+    expect(r + b).toBeLessThan(10);
+    const wide = await get(`${PHOTO}?trim.left=40&trim.width=200`);
+    expect([wide.width, wide.height]).toEqual([200, 480]);
+  });
+  it('trim.keep without trim=border is a 400 naming it', async () => {
+    expect(await bad(`${BORDERED}?trim.keep=2`)).toBe('trim.keep');
+  });
+});
