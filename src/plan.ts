@@ -87,7 +87,8 @@ export function planTransform(source: { width: number; height: number }, o: Tran
   let focus: FocusFreedom | undefined;
 
   if (reqW === undefined && reqH === undefined) {
-    resize = { width: availW, height: availH };
+    // Whole pixels: Cloudflare's trim values may be fractional, so the trimmed size may be too.
+    resize = { width: clampInt(availW), height: clampInt(availH) };
   } else if (reqW === undefined || reqH === undefined) {
     // One side given: keep the aspect ratio; only scale-down forbids enlarging.
     const scale = reqW !== undefined ? reqW / availW : reqH! / availH;

@@ -62,6 +62,15 @@ function readNumber(min: number, max: number, round = false): ReadValue {
   };
 }
 
+/** A number (decimals allowed) from min to a limit-dependent max. */
+function readBounded(min: number, max: (l: OptionLimits) => number): ReadValue {
+  return (raw, limits) => {
+    if (!NUM.test(raw)) return undefined;
+    const n = Number(raw);
+    return n >= min && n <= max(limits) ? n : undefined;
+  };
+}
+
 function readEnum<T>(values: Record<string, T>): ReadValue {
   return (raw) => (Object.hasOwn(values, raw) ? values[raw] : undefined);
 }
@@ -89,7 +98,9 @@ function readTrim(raw: string): Trim | 'border' | undefined {
   // Cloudflare's trim=border: trim a uniform border by colour (parse.ts makes it `trimBorder`).
   if (raw === 'border') return 'border';
   const parts = raw.split(';');
-  if (parts.length !== 4 || !parts.every((p) => INT.test(p))) return undefined;
+  // Fractional values are accepted (Cloudflare's are not restricted to whole pixels): they are
+  // source pixels, and the crop step rounds the cut to whole pixels.
+  if (parts.length !== 4 || !parts.every((p) => NUM.test(p))) return undefined;
   const [top, right, bottom, left] = parts.map(Number) as [number, number, number, number];
   const max = 100_000;
   return [top, right, bottom, left].every((n) => n <= max) ? { top, right, bottom, left } : undefined;
@@ -167,16 +178,16 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   { key: 'contrast', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },
   { key: 'saturation', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },
   { key: 'gamma', aliases: [], describe: range(0.1, 10), read: readNumber(0.1, 10), ui: { kind: 'number' } },
-  { key: 'trim', aliases: [], describe: () => 'four integers top;right;bottom;left, or border', read: readTrim, ui: { kind: 'text', choices: ['10;10;10;10', 'border'] } },
+  { key: 'trim', aliases: [], describe: () => 'four numbers top;right;bottom;left, or border', read: readTrim, ui: { kind: 'text', choices: ['10;10;10;10', 'border'] } },
   // Cloudflare's trim=border options; the trim.border.* spellings are accepted too.
   { key: 'trim.color', aliases: ['trim.border.color'], describe: () => 'a CSS colour (the border colour to trim)', read: (raw) => parseColor(raw) ?? undefined, ui: { kind: 'color' } },
   { key: 'trim.tolerance', aliases: ['trim.border.tolerance'], describe: range(0, 442), read: readNumber(0, 442), ui: { kind: 'number' } },
   { key: 'trim.keep', aliases: ['trim.border.keep'], describe: (l) => `an integer from 0 to ${l.maxDimension}`, read: readInt(0, maxDimension), ui: { kind: 'int' } },
   // Cloudflare's trim rectangle: the kept region's offset and size in source pixels.
-  { key: 'trim.left', aliases: [], describe: (l) => `an integer from 0 to ${l.maxDimension * 4}`, read: readInt(0, (l) => l.maxDimension * 4), ui: { kind: 'int' } },
-  { key: 'trim.top', aliases: [], describe: (l) => `an integer from 0 to ${l.maxDimension * 4}`, read: readInt(0, (l) => l.maxDimension * 4), ui: { kind: 'int' } },
-  { key: 'trim.width', aliases: [], describe: (l) => `an integer from 1 to ${l.maxDimension * 4}`, read: readInt(1, (l) => l.maxDimension * 4), ui: { kind: 'int' } },
-  { key: 'trim.height', aliases: [], describe: (l) => `an integer from 1 to ${l.maxDimension * 4}`, read: readInt(1, (l) => l.maxDimension * 4), ui: { kind: 'int' } },
+  { key: 'trim.left', aliases: [], describe: (l) => `a number from 0 to ${l.maxDimension * 4}`, read: readBounded(0, (l) => l.maxDimension * 4), ui: { kind: 'number' } },
+  { key: 'trim.top', aliases: [], describe: (l) => `a number from 0 to ${l.maxDimension * 4}`, read: readBounded(0, (l) => l.maxDimension * 4), ui: { kind: 'number' } },
+  { key: 'trim.width', aliases: [], describe: (l) => `a number from 1 to ${l.maxDimension * 4}`, read: readBounded(1, (l) => l.maxDimension * 4), ui: { kind: 'number' } },
+  { key: 'trim.height', aliases: [], describe: (l) => `a number from 1 to ${l.maxDimension * 4}`, read: readBounded(1, (l) => l.maxDimension * 4), ui: { kind: 'number' } },
   { key: 'anim', aliases: [], describe: () => 'true or false', read: readEnum({ true: true, false: false, '1': true, '0': false }), ui: { kind: 'enum', choices: ['true', 'false'] } },
   { key: 'onerror', aliases: [], describe: () => 'redirect', read: readEnum({ redirect: 'redirect' }), ui: { kind: 'enum', choices: ['redirect'] } },
   // Colour (issue 14): srgb converts embedded profiles to sRGB (default); keep embeds the source profile, pixels untouched.

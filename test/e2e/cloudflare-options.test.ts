@@ -204,6 +204,15 @@ describe('trim=border and the trim rectangle', () => {
     const wide = await get(`${PHOTO}?trim.left=40&trim.width=200`);
     expect([wide.width, wide.height]).toEqual([200, 480]);
   });
+  it('fractional trim values are source pixels, the cut rounded to whole pixels', async () => {
+    const img = await get(`/cdn-cgi/image/trim=29.6;30.4;30.4;29.6${BORDERED}`); // ~30 px each side
+    expect([img.width, img.height]).toEqual([200, 100]);
+    const [r, g, b] = meanColor(await decodePixels(img));
+    expect(g).toBeGreaterThan(150);
+    expect(r + b).toBeLessThan(12);
+    const rect = await get(`${BORDERED}?trim.left=29.7&trim.top=30.2&trim.width=199.8&trim.height=100.1`);
+    expect([rect.width, rect.height]).toEqual([200, 100]);
+  });
   it('trim.keep without trim=border is a 400 naming it', async () => {
     expect(await bad(`${BORDERED}?trim.keep=2`)).toBe('trim.keep');
   });

@@ -85,6 +85,9 @@ const VALID: [string, Record<string, unknown>][] = [
   ['trim=border&trim.border.color=white&trim.border.tolerance=0&trim.border.keep=2', { trimBorder: { tolerance: 0, color: { r: 255, g: 255, b: 255, a: 255 }, keep: 2 } }],
   // Cloudflare's trim rectangle, as a region (right/bottom exclusive).
   ['trim.left=10&trim.top=20&trim.width=100&trim.height=50', { region: { left: 10, top: 20, right: 110, bottom: 70 } }],
+  // Fractional trim values: source pixels, the cut rounded to whole pixels.
+  ['trim=10.5;0;0.25;0', { trim: { top: 10.5, right: 0, bottom: 0.25, left: 0 } }],
+  ['trim.left=1.5&trim.width=20.5', { region: { left: 1.5, top: 0, right: 22, bottom: Number.MAX_SAFE_INTEGER } }],
   ['trim.width=100', { region: { left: 0, top: 0, right: 100, bottom: Number.MAX_SAFE_INTEGER } }],
   ['anim=false', { anim: false }],
   ['onerror=redirect', { onerror: 'redirect' }],
@@ -143,7 +146,9 @@ const INVALID: [string, string][] = [
   ['trim=border&trim.keep=-1', 'trim.keep'],
   ['trim=border&trim.tolerance=5&trim.border.tolerance=6', 'trim.tolerance'],
   ['trim.width=0', 'trim.width'],
-  ['trim.left=1.5', 'trim.left'],
+  ['trim.left=-1', 'trim.left'],
+  ['trim.width=abc', 'trim.width'],
+  ['trim=1;2;3;-4', 'trim'],
   ['trim=1;2;3;4&trim.width=10', 'trim'],
   ['anim=maybe', 'anim'],
   ['onerror=ignore', 'onerror'],
