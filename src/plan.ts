@@ -87,11 +87,13 @@ export function planTransform(source: { width: number; height: number }, o: Tran
   let focus: FocusFreedom | undefined;
 
   if (reqW === undefined && reqH === undefined) {
-    resize = { width: availW, height: availH };
+    // Whole pixels: Cloudflare's trim values may be fractional, so the trimmed size may be too.
+    resize = { width: clampInt(availW), height: clampInt(availH) };
   } else if (reqW === undefined || reqH === undefined) {
     // One side given: keep the aspect ratio; only scale-down forbids enlarging.
     const scale = reqW !== undefined ? reqW / availW : reqH! / availH;
-    const s = o.fit === 'scale-down' || o.fit === 'crop' ? Math.min(1, scale) : cap(scale);
+    // scale-up is scale-down's mirror: it only ever enlarges (a larger source keeps its size).
+    const s = o.fit === 'scale-down' || o.fit === 'crop' || o.fit === 'aspect-crop' ? Math.min(1, scale) : o.fit === 'scale-up' ? Math.max(1, scale) : cap(scale);
     resize = { width: clampInt(availW * s), height: clampInt(availH * s) };
   } else {
     const contain = Math.min(reqW / availW, reqH / availH);
@@ -103,6 +105,26 @@ export function planTransform(source: { width: number; height: number }, o: Tran
       case 'contain':
         resize = sized(availW, availH, cap(contain), half);
         break;
+      case 'scale-up':
+        // Cloudflare's scale-up (2026 changelog: "always enlarge images"): contain, but a source
+        // already larger than the box is never shrunk, scale-down's mirror image.
+        resize = sized(availW, availH, Math.max(1, contain), half);
+        break;
+      case 'aspect-crop': {
+        // Cloudflare's aspect-crop ("always preserve the target aspect ratio"): the largest window of
+        // the box's aspect ratio, cut by gravity, shrunk to the box but never enlarged. Where crop
+        // would hand back a window of another shape (a source smaller than the box), this one
+        // keeps the box's shape at 1:1.
+        const k = reqW / reqH;
+        const winW = Math.min(availW, availH * k);
+        const winH = winW / k;
+        const s = Math.min(1, reqW / winW);
+        const area = crop;
+        crop = placeWindow(area, winW, winH, typeof o.gravity === 'string' ? { x: 0.5, y: 0.5 } : o.gravity);
+        resize = { width: clampInt(winW * s), height: clampInt(winH * s) };
+        if (typeof o.gravity === 'string') focus = focusFreedom(o.gravity, o.zoom ?? 0, area, crop, resize);
+        break;
+      }
       case 'outside':
         resize = sized(availW, availH, cap(cover), half);
         break;

@@ -237,7 +237,8 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     const result = await running;
     releaseCodecs();
 
-    fitted = await encodeWithin(result, choice.format, options.formatQuality?.[choice.format] ?? options.quality, options.maxBytes, encodeImage);
+    fitted = await encodeWithin(result, choice.format, options.formatQuality?.[choice.format] ?? options.quality, options.maxBytes,
+      (r, f, q) => encodeImage(r, f, q, { fast: options.compression === 'fast' }));
     encoded = fitted.bytes;
     if (colour.embed) encoded = await embedIcc(encoded, choice.format, colour.embed);
     clock.lap('encode');
@@ -342,8 +343,11 @@ function passThroughAnimation(source: Source, probe: Probe, maxAge: number | nul
 
 /** Plans again with the border found by colour (Thumbor's trim) added to `trim`; null when there is no border. */
 function planWithBorder(oriented: Raster, display: { width: number; height: number }, options: TransformOptions, maxDimension: number): TransformPlan | null {
-  const border = findBorder(oriented, options.trimBorder!);
-  if (!border) return null;
+  const found = findBorder(oriented, options.trimBorder!);
+  if (!found) return null;
+  // Cloudflare's trim.keep: leave that many pixels of the border on each side.
+  const keep = options.trimBorder!.keep ?? 0;
+  const border = { top: Math.max(0, found.top - keep), right: Math.max(0, found.right - keep), bottom: Math.max(0, found.bottom - keep), left: Math.max(0, found.left - keep) };
   const fx = display.width / oriented.width;
   const fy = display.height / oriented.height;
   const t = options.trim ?? { top: 0, right: 0, bottom: 0, left: 0 };

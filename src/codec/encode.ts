@@ -16,28 +16,42 @@ import { encodeWebp } from './webp/encode';
 import { encodeAvif } from './avif/encode';
 import { encodePng } from './png/encode';
 
-export { WEBP_METHOD } from './webp/encode';
-export { AVIF_SPEED } from './avif/encode';
+import { WEBP_METHOD } from './webp/encode';
+import { AVIF_SPEED } from './avif/encode';
+
+export { WEBP_METHOD, AVIF_SPEED };
 
 /** Encodes at quality 1..100 (ignored by lossless formats); null or empty means failure. */
-type Encoder = (r: Raster, quality: number) => Promise<Uint8Array | null>;
+type Encoder = (r: Raster, quality: number, settings: EncodeSettings) => Promise<Uint8Array | null>;
 
 /** One row per output format. */
 const ENCODERS: Record<OutputFormat, Encoder> = {
   jpeg: encodeJpeg,
-  webp: encodeWebp,
-  avif: encodeAvif,
+  webp: (r, q, { fast }) => encodeWebp(r, q, fast ? FAST_WEBP_METHOD : WEBP_METHOD),
+  avif: (r, q, { fast }) => encodeAvif(r, q, fast ? FAST_AVIF_SPEED : AVIF_SPEED),
   png: (r) => encodePng(r),
 };
 
+/**
+ * Cloudflare's `compression=fast`: the quickest settings of the two slow encoders. libwebp
+ * method 0 (its fastest effort) and libaom speed 10; JPEG and PNG have no slower mode to leave.
+ */
+export const FAST_WEBP_METHOD = 0;
+export const FAST_AVIF_SPEED = 10;
+
+export interface EncodeSettings {
+  /** `compression=fast`: fastest encoder effort, larger files. */
+  fast?: boolean;
+}
+
 /** Encodes `r` as `format` at `quality` (1..100; ignored for PNG). */
-export async function encodeImage(r: Raster, format: OutputFormat, quality: number): Promise<Uint8Array> {
+export async function encodeImage(r: Raster, format: OutputFormat, quality: number, settings: EncodeSettings = {}): Promise<Uint8Array> {
   const q = Math.min(100, Math.max(1, Math.round(Number.isFinite(quality) ? quality : 75)));
   let out: Uint8Array | null;
   try {
     const encoder = Object.hasOwn(ENCODERS, format) ? ENCODERS[format] : undefined;
     if (!encoder) throw new Error(`unknown output format ${String(format)}`);
-    out = await encoder(r, q);
+    out = await encoder(r, q, settings);
   } catch (err) {
     // Our rasters are always valid, so an encoder failure is our bug (or OOM).
     console.error('encodeImage failed', format, r.width, r.height, err);

@@ -12,8 +12,14 @@ import type { Fit, FormatOption, Gravity, GravityOption, OptionLimits, Transform
 /** Reads one raw value; returns undefined when it is invalid (the parser then reports `describe`). */
 type ReadValue = (raw: string, limits: OptionLimits) => unknown;
 
+/**
+ * Cloudflare's dotted trim sub-parameters (issue 13): read through the table like any row,
+ * then folded by parse.ts into `trimBorder` (color, tolerance, keep) or `region` (the rectangle).
+ */
+export type TrimSubKey = 'trim.color' | 'trim.tolerance' | 'trim.keep' | 'trim.top' | 'trim.left' | 'trim.width' | 'trim.height';
+
 export interface ParamSpec {
-  key: keyof TransformOptions;
+  key: keyof TransformOptions | TrimSubKey;
   aliases: readonly string[];
   /** Human text for the error message: "<key> must be <describe>". */
   describe: (limits: OptionLimits) => string;
@@ -56,6 +62,15 @@ function readNumber(min: number, max: number, round = false): ReadValue {
   };
 }
 
+/** A number (decimals allowed) from min to a limit-dependent max. */
+function readBounded(min: number, max: (l: OptionLimits) => number): ReadValue {
+  return (raw, limits) => {
+    if (!NUM.test(raw)) return undefined;
+    const n = Number(raw);
+    return n >= min && n <= max(limits) ? n : undefined;
+  };
+}
+
 function readEnum<T>(values: Record<string, T>): ReadValue {
   return (raw) => (Object.hasOwn(values, raw) ? values[raw] : undefined);
 }
@@ -79,13 +94,38 @@ function readGravity(raw: string): GravityOption | undefined {
   return x <= 1 && y <= 1 ? { x, y } : undefined;
 }
 
-function readTrim(raw: string): Trim | undefined {
+function readTrim(raw: string): Trim | 'border' | undefined {
+  // Cloudflare's trim=border: trim a uniform border by colour (parse.ts makes it `trimBorder`).
+  if (raw === 'border') return 'border';
   const parts = raw.split(';');
-  if (parts.length !== 4 || !parts.every((p) => INT.test(p))) return undefined;
+  // Fractional values are accepted (Cloudflare's are not restricted to whole pixels): they are
+  // source pixels, and the crop step rounds the cut to whole pixels.
+  if (parts.length !== 4 || !parts.every((p) => NUM.test(p))) return undefined;
   const [top, right, bottom, left] = parts.map(Number) as [number, number, number, number];
   const max = 100_000;
   return [top, right, bottom, left].every((n) => n <= max) ? { top, right, bottom, left } : undefined;
 }
+
+// --- Cloudflare options (issue 13 part 1) ---
+/**
+ * Cloudflare's perceptual quality names (developers.cloudflare.com/images/transform-images/
+ * transform-via-url/#quality) give no numbers; these are ours, per output format, because the
+ * scales differ: libavif's q50 looks like MozJPEG's ~q80 (sharp's defaults are 50 and 80), and
+ * libwebp sits a little below JPEG. PNG is lossless and ignores quality.
+ */
+export const PERCEPTUAL_QUALITY = {
+  high: { jpeg: 90, webp: 88, avif: 70 },
+  'medium-high': { jpeg: 82, webp: 80, avif: 58 },
+  'medium-low': { jpeg: 70, webp: 68, avif: 48 },
+  low: { jpeg: 55, webp: 50, avif: 38 },
+} as const satisfies Record<string, { jpeg: number; webp: number; avif: number }>;
+
+/** A number 1..100 (rounded), or a perceptual name, kept as its name until parse.ts expands it. */
+function readQuality(raw: string, limits: OptionLimits): unknown {
+  if (Object.hasOwn(PERCEPTUAL_QUALITY, raw)) return raw;
+  return readNumber(1, 100, true)(raw, limits);
+}
+// --- end Cloudflare options ---
 
 const maxDimension = (l: OptionLimits) => l.maxDimension;
 const range = (lo: number, hi: number) => () => `a number from ${lo} to ${hi}`;
@@ -96,9 +136,9 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   { key: 'dpr', aliases: [], describe: range(1, 4), read: readNumber(1, 4), ui: { kind: 'number' } },
   {
     key: 'fit', aliases: [],
-    describe: () => 'one of scale-down, contain, cover, crop, pad, squeeze',
-    read: readEnum<Fit>({ 'scale-down': 'scale-down', contain: 'contain', cover: 'cover', crop: 'crop', pad: 'pad', squeeze: 'squeeze' }),
-    ui: { kind: 'enum', choices: ['scale-down', 'contain', 'cover', 'crop', 'pad', 'squeeze'] },
+    describe: () => 'one of scale-down, contain, cover, crop, pad, squeeze, scale-up, aspect-crop',
+    read: readEnum<Fit>({ 'scale-down': 'scale-down', contain: 'contain', cover: 'cover', crop: 'crop', pad: 'pad', squeeze: 'squeeze', 'scale-up': 'scale-up', 'aspect-crop': 'aspect-crop' }),
+    ui: { kind: 'enum', choices: ['scale-down', 'contain', 'cover', 'crop', 'pad', 'squeeze', 'scale-up', 'aspect-crop'] },
   },
   {
     key: 'gravity', aliases: ['g'],
@@ -108,13 +148,21 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   },
   // Cloudflare's zoom: how tightly gravity=face frames the faces (0 loose .. 1 tight).
   { key: 'zoom', aliases: [], describe: range(0, 1), read: readNumber(0, 1), ui: { kind: 'number' } },
-  { key: 'quality', aliases: ['q'], describe: range(1, 100), read: readNumber(1, 100, true), ui: { kind: 'number' } },
+  {
+    key: 'quality', aliases: ['q'],
+    describe: () => 'a number from 1 to 100, or one of high, medium-high, medium-low, low',
+    read: readQuality,
+    ui: { kind: 'text', choices: ['85', 'high', 'medium-high', 'medium-low', 'low'] },
+  },
   {
     key: 'format', aliases: ['f'],
-    describe: () => 'one of jpeg, png, webp, avif, auto, json',
-    read: readEnum<FormatOption>({ jpeg: 'jpeg', jpg: 'jpeg', png: 'png', webp: 'webp', avif: 'avif', auto: 'auto', json: 'json' }),
-    ui: { kind: 'enum', choices: ['auto', 'avif', 'webp', 'jpeg', 'png', 'json'] },
+    describe: () => 'one of jpeg, baseline-jpeg, png, webp, avif, auto, json',
+    // Cloudflare's baseline-jpeg: our JPEGs are always baseline (codec/encode.ts), so it is jpeg.
+    read: readEnum<FormatOption>({ jpeg: 'jpeg', jpg: 'jpeg', 'baseline-jpeg': 'jpeg', png: 'png', webp: 'webp', avif: 'avif', auto: 'auto', json: 'json' }),
+    ui: { kind: 'enum', choices: ['auto', 'avif', 'webp', 'jpeg', 'baseline-jpeg', 'png', 'json'] },
   },
+  // Cloudflare's compression=fast: the fastest WebP/AVIF encoder effort (codec/encode.ts).
+  { key: 'compression', aliases: [], describe: () => 'fast', read: readEnum({ fast: 'fast' }), ui: { kind: 'enum', choices: ['fast'] } },
   {
     key: 'background', aliases: ['bg'],
     describe: () => 'a CSS colour: #rgb, #rrggbb, #rrggbbaa, rgb(), rgba() or a common name',
@@ -123,13 +171,23 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   },
   { key: 'rotate', aliases: [], describe: () => 'one of 0, 90, 180, 270', read: readEnum({ '0': 0, '90': 90, '180': 180, '270': 270 }), ui: { kind: 'enum', choices: ['90', '180', '270'] } },
   { key: 'flip', aliases: [], describe: () => 'one of h, v, hv', read: readEnum({ h: 'h', v: 'v', hv: 'hv', vh: 'hv' }), ui: { kind: 'enum', choices: ['h', 'v', 'hv'] } },
-  { key: 'blur', aliases: [], describe: range(1, 250), read: readNumber(1, 250), ui: { kind: 'number' } },
+  // Cloudflare accepts blur=0 (no blur); parse.ts drops it so it keys like no blur at all.
+  { key: 'blur', aliases: [], describe: () => '0 (no blur) or a number from 1 to 250', read: (raw, l) => (/^0+(\.0*)?$/.test(raw) ? 0 : readNumber(1, 250)(raw, l)), ui: { kind: 'number' } },
   { key: 'sharpen', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },
   { key: 'brightness', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },
   { key: 'contrast', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },
   { key: 'saturation', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },
   { key: 'gamma', aliases: [], describe: range(0.1, 10), read: readNumber(0.1, 10), ui: { kind: 'number' } },
-  { key: 'trim', aliases: [], describe: () => 'four integers top;right;bottom;left', read: readTrim, ui: { kind: 'text', choices: ['10;10;10;10'] } },
+  { key: 'trim', aliases: [], describe: () => 'four numbers top;right;bottom;left, or border', read: readTrim, ui: { kind: 'text', choices: ['10;10;10;10', 'border'] } },
+  // Cloudflare's trim=border options; the trim.border.* spellings are accepted too.
+  { key: 'trim.color', aliases: ['trim.border.color'], describe: () => 'a CSS colour (the border colour to trim)', read: (raw) => parseColor(raw) ?? undefined, ui: { kind: 'color' } },
+  { key: 'trim.tolerance', aliases: ['trim.border.tolerance'], describe: range(0, 442), read: readNumber(0, 442), ui: { kind: 'number' } },
+  { key: 'trim.keep', aliases: ['trim.border.keep'], describe: (l) => `an integer from 0 to ${l.maxDimension}`, read: readInt(0, maxDimension), ui: { kind: 'int' } },
+  // Cloudflare's trim rectangle: the kept region's offset and size in source pixels.
+  { key: 'trim.left', aliases: [], describe: (l) => `a number from 0 to ${l.maxDimension * 4}`, read: readBounded(0, (l) => l.maxDimension * 4), ui: { kind: 'number' } },
+  { key: 'trim.top', aliases: [], describe: (l) => `a number from 0 to ${l.maxDimension * 4}`, read: readBounded(0, (l) => l.maxDimension * 4), ui: { kind: 'number' } },
+  { key: 'trim.width', aliases: [], describe: (l) => `a number from 1 to ${l.maxDimension * 4}`, read: readBounded(1, (l) => l.maxDimension * 4), ui: { kind: 'number' } },
+  { key: 'trim.height', aliases: [], describe: (l) => `a number from 1 to ${l.maxDimension * 4}`, read: readBounded(1, (l) => l.maxDimension * 4), ui: { kind: 'number' } },
   { key: 'anim', aliases: [], describe: () => 'true or false', read: readEnum({ true: true, false: false, '1': true, '0': false }), ui: { kind: 'enum', choices: ['true', 'false'] } },
   { key: 'onerror', aliases: [], describe: () => 'redirect', read: readEnum({ redirect: 'redirect' }), ui: { kind: 'enum', choices: ['redirect'] } },
   // Colour (issue 14): srgb converts embedded profiles to sRGB (default); keep embeds the source profile, pixels untouched.

@@ -7,8 +7,8 @@
  * 400 errors that name the parameter; nothing is silently ignored or clamped.
  */
 import { invalidParam } from '../errors';
-import { DEFAULT_OPTIONS, SPEC_BY_NAME, TRANSPORT_PARAMS } from './params';
-import type { OptionLimits, TransformOptions } from './types';
+import { DEFAULT_OPTIONS, PERCEPTUAL_QUALITY, SPEC_BY_NAME, TRANSPORT_PARAMS } from './params';
+import type { OptionLimits, Rgba, TransformOptions } from './types';
 
 export type RawPair = readonly [name: string, value: string];
 
@@ -33,14 +33,58 @@ export function parseOptions(pairs: Iterable<RawPair>, limits: OptionLimits): Tr
     options[spec.key] = value;
   }
   if (options.rotate === 0) delete options.rotate;
+  if (options.blur === 0) delete options.blur;
+  foldTrim(options);
+  const named = typeof options.quality === 'string';
+  if (named) {
+    // Cloudflare's perceptual names: a number per output format, chosen once the format is known.
+    const q = PERCEPTUAL_QUALITY[options.quality as keyof typeof PERCEPTUAL_QUALITY];
+    options.quality = q.jpeg;
+    options.formatQuality = { ...q };
+  }
   const parsed = options as unknown as TransformOptions;
   if (!seen.has('quality') && limits.allowedQualities) parsed.quality = nearestListed(limits.allowedQualities, parsed.quality);
-  checkCombinations(parsed, limits);
+  checkCombinations(parsed, limits, named);
   return parsed;
 }
 
+/** Default `trim.tolerance` for trim=border: Euclidean RGB distance, enough to absorb JPEG noise in a flat border. */
+export const TRIM_BORDER_TOLERANCE = 10;
+
+/**
+ * Cloudflare's trim forms onto the engine's options: `trim=border` (with trim.color,
+ * trim.tolerance, trim.keep) becomes `trimBorder`; the trim.left/top/width/height rectangle
+ * becomes `region` (right/bottom exclusive; a missing size runs to the edge, region is clamped).
+ */
+function foldTrim(o: Record<string, unknown>): void {
+  const take = (k: string) => {
+    const v = o[k];
+    delete o[k];
+    return v;
+  };
+  const color = take('trim.color') as Rgba | undefined;
+  const tolerance = take('trim.tolerance') as number | undefined;
+  const keep = take('trim.keep') as number | undefined;
+  const rect = { left: take('trim.left'), top: take('trim.top'), width: take('trim.width'), height: take('trim.height') } as Record<string, number | undefined>;
+  if (o.trim === 'border') {
+    delete o.trim;
+    o.trimBorder = { corner: 'top-left', tolerance: tolerance ?? TRIM_BORDER_TOLERANCE, ...(color ? { color } : {}), ...(keep ? { keep } : {}) };
+  } else {
+    const stray = color !== undefined ? 'trim.color' : tolerance !== undefined ? 'trim.tolerance' : keep !== undefined ? 'trim.keep' : undefined;
+    if (stray) throw invalidParam(stray, `${stray} needs trim=border`);
+  }
+  const rectKeys = Object.keys(rect).filter((k) => rect[k] !== undefined);
+  if (rectKeys.length) {
+    if (o.trim !== undefined) throw invalidParam('trim', 'trim=top;right;bottom;left and trim.left/top/width/height cannot be combined');
+    const left = rect.left ?? 0;
+    const top = rect.top ?? 0;
+    const far = Number.MAX_SAFE_INTEGER; // clamped to the source by plan.ts
+    o.region = { left, top, right: rect.width !== undefined ? left + rect.width : far, bottom: rect.height !== undefined ? top + rect.height : far };
+  }
+}
+
 /** Rules that involve more than one parameter, or the deployment's variant allowlists. */
-function checkCombinations(o: TransformOptions, limits: OptionLimits): void {
+function checkCombinations(o: TransformOptions, limits: OptionLimits, namedQuality = false): void {
   for (const key of ['width', 'height'] as const) {
     const v = o[key];
     if (v !== undefined && Math.round(v * o.dpr) > limits.maxDimension) {
@@ -59,7 +103,8 @@ function checkCombinations(o: TransformOptions, limits: OptionLimits): void {
       throw invalidParam(param, `${key}${o.dpr !== 1 ? ' x dpr' : ''} must be one of ${listed} (got ${Math.round(v * o.dpr)})`);
     }
   }
-  if (limits.allowedQualities && o.format !== 'json' && !limits.allowedQualities.has(o.quality)) {
+  // A perceptual name is one of four fixed variants, so ALLOWED_QUALITIES (a bound on variants) lets it through.
+  if (limits.allowedQualities && !namedQuality && o.format !== 'json' && !limits.allowedQualities.has(o.quality)) {
     throw invalidParam('quality', `quality must be one of ${[...limits.allowedQualities].join(', ')}`);
   }
 }

@@ -9,7 +9,9 @@
  * without cropping, one side equal to the box and the other larger (Thumbor's
  * full-fit-in; sharp's fit `outside`).
  */
-export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze' | 'outside';
+export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze' | 'outside'
+  // Cloudflare's 2026 fit modes (issue 13): see src/plan.ts and docs/api.md.
+  | 'scale-up' | 'aspect-crop';
 
 /** Requested output format; `auto` is resolved by `negotiate.ts`, `json` answers metadata. */
 export type FormatOption = 'jpeg' | 'png' | 'webp' | 'avif' | 'auto' | 'json';
@@ -90,6 +92,8 @@ export interface TransformOptions {
   draw?: Overlay[];
   /** `keep`: leave the source's ICC profile embedded and the pixels untouched (no conversion to sRGB). */
   colorProfile?: 'srgb' | 'keep';
+  /** Cloudflare's `compression=fast`: the encoders' fastest effort (WebP method 0, AVIF speed 10), larger files. */
+  compression?: 'fast';
   /** Upper bound on the encoded size: lossy quality is lowered until it fits (Thumbor/imgproxy `max_bytes`). */
   maxBytes?: number;
 
@@ -113,7 +117,14 @@ export interface TransformOptions {
   /** Scales the final size by this factor (Thumbor's `proportion()`). */
   proportion?: number;
   /** Trim a uniform border by colour (Thumbor's `trim`), taking the colour from a corner. */
-  trimBorder?: { corner: 'top-left' | 'bottom-right'; tolerance: number };
+  trimBorder?: {
+    corner: 'top-left' | 'bottom-right';
+    tolerance: number;
+    /** Cloudflare's `trim.color`: the border colour to trim, instead of the corner pixel's. */
+    color?: Rgba;
+    /** Cloudflare's `trim.keep`: pixels of the found border left on each side. */
+    keep?: number;
+  };
   /** Added to each channel, -255..255 (Thumbor's `rgb()` and `brightness()`). */
   rgbOffset?: { r: number; g: number; b: number };
   /** Rounded corners with radii in output pixels, outside filled with `color` (Thumbor's `round_corner()`). */

@@ -8,12 +8,13 @@
  * `trim`, so the plan's crop and resize apply to the trimmed image, as in Thumbor.
  */
 import type { Raster } from '../codec/types';
-import type { Trim } from '../options/types';
+import type { Rgba, Trim } from '../options/types';
 
-export function findBorder(r: Raster, opts: { corner: 'top-left' | 'bottom-right'; tolerance: number }): Trim | null {
+export function findBorder(r: Raster, opts: { corner: 'top-left' | 'bottom-right'; tolerance: number; color?: Rgba }): Trim | null {
   const { width: w, height: h, data: d } = r;
   const ref = opts.corner === 'top-left' ? 0 : (w * h - 1) * 4;
-  const [R, G, B] = [d[ref]!, d[ref + 1]!, d[ref + 2]!];
+  // An explicit colour (Cloudflare's trim.color) replaces the corner pixel as the reference.
+  const [R, G, B] = opts.color ? [opts.color.r, opts.color.g, opts.color.b] : [d[ref]!, d[ref + 1]!, d[ref + 2]!];
   const tol2 = opts.tolerance * opts.tolerance;
   const differs = (x: number, y: number) => {
     const i = (y * w + x) * 4;

@@ -26,6 +26,9 @@ const VALID: [string, Record<string, unknown>][] = [
   ['fit=crop', { fit: 'crop' }],
   ['fit=pad', { fit: 'pad' }],
   ['fit=squeeze', { fit: 'squeeze' }],
+  ['fit=scale-up', { fit: 'scale-up' }],
+  ['fit=aspect-crop', { fit: 'aspect-crop' }],
+  ['fit=aspect-crop&w=100&h=50&g=left', { fit: 'aspect-crop', width: 100, height: 50, gravity: { x: 0, y: 0.5 } }],
   ['', { fit: 'scale-down', quality: 85, dpr: 1, anim: true, gravity: { x: 0.5, y: 0.5 }, background: { r: 255, g: 255, b: 255, a: 255 } }],
   ['gravity=top', { gravity: { x: 0.5, y: 0 } }],
   ['g=bottom-right', { gravity: { x: 1, y: 1 } }],
@@ -39,6 +42,11 @@ const VALID: [string, Record<string, unknown>][] = [
   ['zoom=0', { zoom: 0 }],
   ['quality=50', { quality: 50 }],
   ['q=72.6', { quality: 73 }],
+  // Cloudflare's perceptual names: a number per format (PERCEPTUAL_QUALITY, docs/api.md).
+  ['quality=high', { quality: 90, formatQuality: { jpeg: 90, webp: 88, avif: 70 } }],
+  ['q=medium-high', { quality: 82, formatQuality: { jpeg: 82, webp: 80, avif: 58 } }],
+  ['quality=medium-low', { quality: 70, formatQuality: { jpeg: 70, webp: 68, avif: 48 } }],
+  ['quality=low', { quality: 55, formatQuality: { jpeg: 55, webp: 50, avif: 38 } }],
   ['format=jpeg', { format: 'jpeg' }],
   ['f=jpg', { format: 'jpeg' }],
   ['format=png', { format: 'png' }],
@@ -46,6 +54,10 @@ const VALID: [string, Record<string, unknown>][] = [
   ['format=avif', { format: 'avif' }],
   ['format=auto', { format: 'auto' }],
   ['format=json', { format: 'json' }],
+  ['format=baseline-jpeg', { format: 'jpeg' }],
+  ['f=baseline-jpeg', { format: 'jpeg' }],
+  ['compression=fast', { compression: 'fast' }],
+  ['compression=fast&format=webp', { compression: 'fast', format: 'webp' }],
   ['background=%23ff0000', { background: { r: 255, g: 0, b: 0, a: 255 } }],
   ['bg=%23f00', { background: { r: 255, g: 0, b: 0, a: 255 } }],
   ['bg=%2300ff0080', { background: { r: 0, g: 255, b: 0, a: 128 } }],
@@ -57,12 +69,26 @@ const VALID: [string, Record<string, unknown>][] = [
   ['flip=h', { flip: 'h' }],
   ['flip=hv', { flip: 'hv' }],
   ['blur=5', { blur: 5 }],
+  ['blur=0&w=10', { width: 10 }],
+  // Cloudflare caps dpr at 2 (or 3); ours reaches 4, a superset: every Cloudflare value works.
+  ['dpr=3&w=10', { dpr: 3, width: 10 }],
   ['sharpen=1.5', { sharpen: 1.5 }],
   ['brightness=1.2', { brightness: 1.2 }],
   ['contrast=0.8', { contrast: 0.8 }],
   ['saturation=0', { saturation: 0 }],
   ['gamma=2', { gamma: 2 }],
   ['trim=10;20;30;40', { trim: { top: 10, right: 20, bottom: 30, left: 40 } }],
+  // Cloudflare's trim=border and its options (trim.border.* spellings too), folded into trimBorder.
+  ['trim=border', { trimBorder: { corner: 'top-left', tolerance: 10 } }],
+  ['trim=border&trim.tolerance=30', { trimBorder: { corner: 'top-left', tolerance: 30 } }],
+  ['trim=border&trim.color=%23ffffff&trim.keep=5', { trimBorder: { corner: 'top-left', tolerance: 10, color: { r: 255, g: 255, b: 255, a: 255 }, keep: 5 } }],
+  ['trim=border&trim.border.color=white&trim.border.tolerance=0&trim.border.keep=2', { trimBorder: { tolerance: 0, color: { r: 255, g: 255, b: 255, a: 255 }, keep: 2 } }],
+  // Cloudflare's trim rectangle, as a region (right/bottom exclusive).
+  ['trim.left=10&trim.top=20&trim.width=100&trim.height=50', { region: { left: 10, top: 20, right: 110, bottom: 70 } }],
+  // Fractional trim values: source pixels, the cut rounded to whole pixels.
+  ['trim=10.5;0;0.25;0', { trim: { top: 10.5, right: 0, bottom: 0.25, left: 0 } }],
+  ['trim.left=1.5&trim.width=20.5', { region: { left: 1.5, top: 0, right: 22, bottom: Number.MAX_SAFE_INTEGER } }],
+  ['trim.width=100', { region: { left: 0, top: 0, right: 100, bottom: Number.MAX_SAFE_INTEGER } }],
   ['anim=false', { anim: false }],
   ['onerror=redirect', { onerror: 'redirect' }],
   ['color-profile=keep', { colorProfile: 'keep' }],
@@ -82,24 +108,48 @@ const INVALID: [string, string][] = [
   ['dpr=0.5', 'dpr'],
   ['w=5000&dpr=2', 'dpr'],
   ['fit=fill', 'fit'],
+  ['fit=scaleup', 'fit'],
+  ['fit=aspect', 'fit'],
+  ['fit=outside', 'fit'],
   ['gravity=faces', 'gravity'],
   ['gravity=Auto', 'gravity'],
   ['gravity=1.5x0.5', 'gravity'],
   ['quality=0', 'quality'],
   ['q=101', 'quality'],
+  ['quality=medium', 'quality'],
+  ['quality=High', 'quality'],
+  ['quality=high&q=50', 'quality'],
   ['format=jxl', 'format'],
   ['format=gif', 'format'],
+  ['format=progressive-jpeg', 'format'],
+  ['compression=slow', 'compression'],
+  ['compression=', 'compression'],
+  ['compression=fast&compression=fast', 'compression'],
   ['background=notacolor', 'background'],
   ['bg=%23ggg', 'background'],
   ['rotate=45', 'rotate'],
   ['flip=x', 'flip'],
-  ['blur=0', 'blur'],
+  ['blur=0.5', 'blur'],
+  ['blur=-1', 'blur'],
   ['blur=251', 'blur'],
   ['sharpen=11', 'sharpen'],
   ['brightness=-1', 'brightness'],
   ['gamma=0', 'gamma'],
   ['trim=1;2;3', 'trim'],
   ['trim=a;b;c;d', 'trim'],
+  ['trim=borders', 'trim'],
+  ['trim.color=red', 'trim.color'],
+  ['trim.keep=3', 'trim.keep'],
+  ['trim.tolerance=5', 'trim.tolerance'],
+  ['trim=border&trim.color=nocolour', 'trim.color'],
+  ['trim=border&trim.tolerance=443', 'trim.tolerance'],
+  ['trim=border&trim.keep=-1', 'trim.keep'],
+  ['trim=border&trim.tolerance=5&trim.border.tolerance=6', 'trim.tolerance'],
+  ['trim.width=0', 'trim.width'],
+  ['trim.left=-1', 'trim.left'],
+  ['trim.width=abc', 'trim.width'],
+  ['trim=1;2;3;-4', 'trim'],
+  ['trim=1;2;3;4&trim.width=10', 'trim'],
   ['anim=maybe', 'anim'],
   ['onerror=ignore', 'onerror'],
   ['color-profile=p3', 'colorProfile'],
@@ -234,6 +284,8 @@ describe('variant allowlists', () => {
     ['w=640&h=384', { width: 640, height: 384 }],
     ['h=1080', { height: 1080 }],
   ])('accepts %s (every output side listed)', (q, want) => expect(run(q).options).toMatchObject(want));
+  it('accepts a perceptual quality name (one of four fixed variants)', () =>
+    expect(run('w=640&quality=low').options).toMatchObject({ quality: 55, formatQuality: { webp: 50 } }));
   it('without quality, takes the listed value nearest the default 85', () => {
     expect(run('w=640').options.quality).toBe(75);
     const hi = readConfig({ ORIGIN: 'https://o.example', ALLOWED_QUALITIES: '60,90' });
@@ -248,6 +300,12 @@ describe('canonical options', () => {
     const c = canonicalizeOptions(parse('/cdn-cgi/image/fit=cover,q=80,w=100,h=50/a.jpg').options);
     expect(a).toBe(b);
     expect(a).toBe(c);
+  });
+  it('blur=0 leaves no blur option in every form', () => {
+    for (const path of ['/a.jpg?blur=0', '/?url=%2Fa.jpg&blur=0', '/cdn-cgi/image/blur=0/a.jpg']) expect('blur' in parse(path).options).toBe(false);
+  });
+  it('blur=0 keys like no blur (Cloudflare accepts it as no blur)', () => {
+    expect(canonicalizeOptions(parse('/a.jpg?w=100&blur=0').options)).toBe(canonicalizeOptions(parse('/a.jpg?w=100').options));
   });
   it('differs when an option differs', () => {
     expect(canonicalizeOptions(parse('/a.jpg?w=100').options)).not.toBe(canonicalizeOptions(parse('/a.jpg?w=101').options));

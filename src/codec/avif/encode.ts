@@ -10,7 +10,7 @@ import { avifDefaults, avifEncoder, callEmscripten } from '../wasm/emscripten';
 /** libaom speed 0..10; 8 keeps 1200x900 encodes near a second. */
 export const AVIF_SPEED = 8;
 
-/** Encodes `r` as AVIF at quality `q` (1..100); null when libavif fails. */
-export function encodeAvif(r: Raster, q: number): Promise<Uint8Array | null> {
-  return callEmscripten(avifEncoder, (m) => m.encode(r.data, r.width, r.height, { ...avifDefaults, quality: q, speed: AVIF_SPEED }));
+/** Encodes `r` as AVIF at quality `q` (1..100) and libaom `speed`; null when libavif fails. */
+export function encodeAvif(r: Raster, q: number, speed = AVIF_SPEED): Promise<Uint8Array | null> {
+  return callEmscripten(avifEncoder, (m) => m.encode(r.data, r.width, r.height, { ...avifDefaults, quality: q, speed }));
 }
