@@ -13,6 +13,7 @@
  * AVIF is not handled here (the libavif encoder binding writes no profile):
  * for AVIF output the pixels are converted instead (color/index EMBEDS_ICC).
  */
+import { concatBytes } from '../bytes';
 import { crc32 } from '../codec/png/crc32';
 import type { OutputFormat } from '../codec/types';
 import { probeImage } from '../probe';
@@ -50,13 +51,13 @@ function embedJpeg(b: Uint8Array, icc: Uint8Array): Uint8Array {
     seg.set(part, 18);
     segments.push(seg);
   }
-  return join([b.subarray(0, at), ...segments, b.subarray(at)]);
+  return concatBytes([b.subarray(0, at), ...segments, b.subarray(at)]);
 }
 
 async function embedPng(b: Uint8Array, icc: Uint8Array): Promise<Uint8Array> {
   const z = new Uint8Array(await new Response(new Blob([icc]).stream().pipeThrough(new CompressionStream('deflate'))).arrayBuffer());
   const name = new TextEncoder().encode('ICC profile');
-  const data = join([name, new Uint8Array([0, 0]), z]);
+  const data = concatBytes([name, new Uint8Array([0, 0]), z]);
   const type = new TextEncoder().encode('iCCP');
   const chunk = new Uint8Array(12 + data.length);
   const view = new DataView(chunk.buffer);
@@ -65,7 +66,7 @@ async function embedPng(b: Uint8Array, icc: Uint8Array): Promise<Uint8Array> {
   chunk.set(data, 8);
   view.setUint32(8 + data.length, crc32(type, data));
   const afterIhdr = 8 + 25;
-  return join([b.subarray(0, afterIhdr), chunk, b.subarray(afterIhdr)]);
+  return concatBytes([b.subarray(0, afterIhdr), chunk, b.subarray(afterIhdr)]);
 }
 
 function riffChunk(type: string, data: Uint8Array): Uint8Array {
@@ -83,28 +84,18 @@ function embedWebp(b: Uint8Array, icc: Uint8Array): Uint8Array {
   if (first === 'VP8X') {
     const vp8x = b.slice(12, 30);
     vp8x[8] = vp8x[8]! | 0x20; // ICC profile flag
-    body = join([vp8x, iccp, b.subarray(30)]);
+    body = concatBytes([vp8x, iccp, b.subarray(30)]);
   } else {
     const p = probeImage(b);
     const x = new Uint8Array(10);
     x[0] = 0x20 | (p.hasAlpha ? 0x10 : 0);
     const w = p.width - 1, h = p.height - 1;
     x.set([w & 0xff, (w >> 8) & 0xff, (w >> 16) & 0xff, h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff], 4);
-    body = join([riffChunk('VP8X', x), iccp, b.subarray(12)]);
+    body = concatBytes([riffChunk('VP8X', x), iccp, b.subarray(12)]);
   }
   const header = new Uint8Array(12);
   header.set(new TextEncoder().encode('RIFF'), 0);
   new DataView(header.buffer).setUint32(4, 4 + body.length, true);
   header.set(new TextEncoder().encode('WEBP'), 8);
-  return join([header, body]);
-}
-
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes([header, body]);
 }

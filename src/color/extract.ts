@@ -15,6 +15,7 @@
  *   points (ITU-T H.273).
  * Every read is bounds-checked and every loop bounded; nothing here throws.
  */
+import { concatBytes } from '../bytes';
 import type { SourceFormat } from '../codec/types';
 import type { Chromaticities } from './matrix';
 
@@ -126,19 +127,10 @@ export function jpegIcc(b: Uint8Array): Uint8Array | undefined {
   if (count === 0) return undefined;
   // A missing chunk means a profile we cannot trust: behave as if there were none.
   for (let i = 0; i < count; i++) if (!chunks[i]) return undefined;
-  return concat(chunks.slice(0, count));
+  return concatBytes(chunks.slice(0, count));
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!.slice();
-  const out = new Uint8Array(parts.reduce((n, c) => n + c.length, 0));
-  let o = 0;
-  for (const c of parts) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
-}
+
 
 /** Profiles larger than this are refused: real ones are a few KB, CMYK LUT profiles up to ~2 MB. */
 const MAX_ICC_BYTES = 4 * 1024 * 1024;
@@ -199,7 +191,7 @@ async function inflate(z: Uint8Array): Promise<Uint8Array | undefined> {
       }
       parts.push(value);
     }
-    return parts.length ? concat(parts) : undefined;
+    return parts.length ? concatBytes(parts) : undefined;
   } catch {
     return undefined;
   }

@@ -10,6 +10,7 @@
  * - needs no WASM memory: the raster stays in JS, rows are filtered one at a time
  *   straight into the deflate stream.
  */
+import { concatBytes } from '../../bytes';
 import { crc32 } from './crc32';
 import type { Raster } from '../types';
 
@@ -126,12 +127,5 @@ export async function encodePng(r: Raster): Promise<Uint8Array> {
   await writer.close();
   const idat = new Uint8Array(await compressed);
 
-  const parts = [SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
 }

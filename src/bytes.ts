@@ -1,0 +1,15 @@
+/**
+ * @module bytes
+ * Byte-buffer helpers shared by the encoders and the colour-profile code.
+ */
+
+/** The parts one after another in a new buffer (always a copy, never a view of a part). */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
