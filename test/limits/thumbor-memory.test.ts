@@ -35,6 +35,19 @@ describe('Thumbor filters stay under 128 MB on a 12 MP source', () => {
       expect(peak).toBeLessThan(128 * MB);
     });
   }
+  // fill(blur) blurs the whole canvas in Photon (~6x the canvas in WASM): the memory rule must
+  // count it, so a large canvas is refused or served within the budget, never admitted past it.
+  it('a large fill(blur) canvas is either under 128 MB or the documented 413', async () => {
+    const res = await callWorker('/unsafe/fit-in/3000x3000/filters:fill(blur):format(webp)/gen/12mp.jpg', { env: ENV });
+    if (res.status === 200) {
+      const peak = Number(res.headers.get('x-thumbflare-peak-bytes'));
+      await res.arrayBuffer();
+      expect(peak).toBeLessThan(128 * MB);
+    } else {
+      expect(res.status).toBe(413);
+      expect(await res.json()).toMatchObject({ error: { status: 413, code: 'too_large' } });
+    }
+  });
   it('a watermark adds no more than its own pixels to the peak', async () => {
     const plain = await peakOf('/unsafe/1200x0/filters:format(webp)/gen/12mp.jpg');
     const marked = await peakOf('/unsafe/1200x0/filters:watermark(gen/alpha-400.png,0,0,0):format(webp)/gen/12mp.jpg');

@@ -31,7 +31,7 @@ export interface PeakJob {
   sourceBytes: number;
   plan: TransformPlan;
   hint: DecodeHint;
-  options: Pick<TransformOptions, 'rotate' | 'flip' | 'blur' | 'sharpen' | 'brightness' | 'contrast' | 'gamma' | 'saturation'>;
+  options: Pick<TransformOptions, 'rotate' | 'flip' | 'blur' | 'sharpen' | 'brightness' | 'contrast' | 'gamma' | 'saturation' | 'padFill' | 'pixelate'>;
   format: OutputFormat;
   /** False only when the header says the source is opaque; JPEG output then needs no flatten copy. */
   mayHaveAlpha: boolean;
@@ -153,9 +153,19 @@ export function estimatePeakBytes(job: PeakJob, w: WasmState): PeakEstimate {
     resident.push(photon);
     pipelineWasm += photon;
   }
+  // Pixelate writes a new raster beside its input.
+  if (options.pixelate) pipeline.push(cur * 2);
   const O = plan.output.width * plan.output.height * RGBA;
-  if (plan.pad) {
+  // The pad canvas (fit=pad, or imgproxy's extend/padding canvas) beside the image placed on it.
+  if (plan.pad || plan.canvas) {
     pipeline.push(cur + O);
+  }
+  // Thumbor's fill(blur): the image stretched over the whole canvas and blurred by Photon there.
+  if (plan.pad && options.padFill === 'blur') {
+    const photon = 6 * O + 4 * MiB;
+    pipeline.push(cur + 2 * O);
+    resident.push(photon);
+    pipelineWasm += photon;
   }
   cur = O;
   if (job.format === 'jpeg' && job.mayHaveAlpha) pipeline.push(cur * 2);
