@@ -91,21 +91,26 @@ function checkCombinations(o: TransformOptions, limits: OptionLimits, namedQuali
       throw invalidParam('dpr', `${key} x dpr must be at most ${limits.maxDimension} (got ${Math.round(v * o.dpr)})`);
     }
   }
-  // ALLOWED_WIDTHS bounds the variants a deployment can be made to compute, so it
-  // bounds the output pixels, not the spelling: width x dpr, and height x dpr too
-  // (otherwise `w=640&dpr=1.111` gives 711 px and `h=1..8192` 8192 variants).
-  if (limits.allowedWidths) {
-    const listed = [...limits.allowedWidths].join(', ');
-    for (const key of ['width', 'height'] as const) {
-      const v = o[key];
-      if (v === undefined || limits.allowedWidths.has(Math.round(v * o.dpr))) continue;
-      const param = limits.allowedWidths.has(v) ? 'dpr' : key;
-      throw invalidParam(param, `${key}${o.dpr !== 1 ? ' x dpr' : ''} must be one of ${listed} (got ${Math.round(v * o.dpr)})`);
-    }
-  }
+  if (limits.allowedWidths) checkAllowedWidths(o, limits.allowedWidths);
   // A perceptual name is one of four fixed variants, so ALLOWED_QUALITIES (a bound on variants) lets it through.
   if (limits.allowedQualities && !namedQuality && o.format !== 'json' && !limits.allowedQualities.has(o.quality)) {
     throw invalidParam('quality', `quality must be one of ${[...limits.allowedQualities].join(', ')}`);
+  }
+}
+
+/**
+ * ALLOWED_WIDTHS bounds the variants a deployment can be made to compute, so it
+ * bounds the output pixels, not the spelling: width x dpr, and height x dpr too
+ * (otherwise `w=640&dpr=1.111` gives 711 px and `h=1..8192` 8192 variants).
+ * Every dialect's parser calls this on the options it produced.
+ */
+export function checkAllowedWidths(o: Pick<TransformOptions, 'width' | 'height' | 'dpr'>, allowed: ReadonlySet<number>): void {
+  const listed = [...allowed].join(', ');
+  for (const key of ['width', 'height'] as const) {
+    const v = o[key];
+    if (v === undefined || allowed.has(Math.round(v * o.dpr))) continue;
+    const param = allowed.has(v) ? 'dpr' : key;
+    throw invalidParam(param, `${key}${o.dpr !== 1 ? ' x dpr' : ''} must be one of ${listed} (got ${Math.round(v * o.dpr)}; ALLOWED_WIDTHS)`);
   }
 }
 

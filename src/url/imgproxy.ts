@@ -28,6 +28,7 @@ import type { Config } from '../config';
 import { badSignature, invalidParam, invalidUrl, notFound } from '../errors';
 import { parseColor } from '../options/color';
 import { DEFAULT_OPTIONS } from '../options/params';
+import { checkAllowedWidths } from '../options/parse';
 import type { Gravity, GravityOffset, GravityOption, Overlay, Resizing, Rgba, TransformOptions, Trim } from '../options/types';
 import { verifySignature } from '../security/sign';
 import type { Dialect, ParsedRequest } from './dialect';
@@ -546,9 +547,7 @@ export const imgproxyDialect: Dialect = {
 
 /** ALLOWED_WIDTHS / ALLOWED_QUALITIES bound the variants of every dialect, this one included. */
 function checkAllowlists(o: TransformOptions, config: Config): void {
-  if (config.allowedWidths && o.width !== undefined && !config.allowedWidths.has(o.width)) {
-    throw invalidParam('width', `width must be one of ${[...config.allowedWidths].join(', ')} (ALLOWED_WIDTHS)`);
-  }
+  if (config.allowedWidths) checkAllowedWidths(o, config.allowedWidths);
   const qualities = [o.quality, ...Object.values(o.formatQuality ?? {})];
   if (config.allowedQualities && qualities.some((q) => q !== undefined && !config.allowedQualities!.has(q))) {
     throw invalidParam('quality', `quality must be one of ${[...config.allowedQualities].join(', ')} (ALLOWED_QUALITIES)`);

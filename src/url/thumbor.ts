@@ -13,6 +13,7 @@
  * SECURITY_KEY over the path after the signature, URL-safe base64 (with `=`).
  * Unlike Thumbor, an unknown filter is a 400 naming it (Thumbor ignores it).
  */
+import { checkAllowedWidths } from '../options/parse';
 import { badSignature, invalidParam, invalidUrl } from '../errors';
 import { parseColor } from '../options/color';
 import { DEFAULT_OPTIONS } from '../options/params';
@@ -224,6 +225,12 @@ export function parseThumborPath(path: string, ctx: Pick<DialectContext, 'config
   const req = splitThumborPath(path);
   if (!req.image) throw invalidUrl('no source image was given');
   const o = thumborOptions(req, ctx.config.maxDimension, ctx.config.thumbor.loader);
+  // ALLOWED_WIDTHS / ALLOWED_QUALITIES bound every dialect's variants: turning Thumbor on must not widen them.
+  const { allowedWidths, allowedQualities } = ctx.config;
+  if (allowedWidths) checkAllowedWidths(o, allowedWidths);
+  if (allowedQualities && req.filters.some((f) => f.name === 'quality') && !allowedQualities.has(o.quality)) {
+    throw invalidParam('quality', `quality() must be one of ${[...allowedQualities].join(', ')} (ALLOWED_QUALITIES)`);
+  }
   const source = resolveSource(thumborImageUrl(req.image, ctx.config.thumbor.loader), { origin: ctx.config.origin, hasBucket: ctx.hasBucket });
   return { kind: 'image', source, options: o, ...(req.meta ? { jsonShape: 'thumbor' as const } : {}) };
 }

@@ -257,6 +257,10 @@ describe('imgproxy URL -> error', () => {
     const cfg = readConfig({ ...BASE, ALLOWED_WIDTHS: '100,200', ALLOWED_QUALITIES: '80,60' });
     expect((await parse(`/x/w:200/plain/${SRC}`, cfg)).options.width).toBe(200);
     await expect(parse(`/x/w:300/plain/${SRC}`, cfg)).rejects.toThrow(expect.objectContaining({ status: 400, param: 'width' }));
+    // Output pixels are what the list bounds: dpr cannot mint a width outside it, nor can a height.
+    expect((await parse(`/x/w:100/dpr:2/plain/${SRC}`, cfg)).options).toMatchObject({ width: 100, dpr: 2 });
+    await expect(parse(`/x/w:100/dpr:1.5/plain/${SRC}`, cfg)).rejects.toThrow(expect.objectContaining({ status: 400, param: 'dpr' }));
+    await expect(parse(`/x/h:150/plain/${SRC}`, cfg)).rejects.toThrow(expect.objectContaining({ status: 400, param: 'height' }));
     await expect(parse(`/x/q:70/plain/${SRC}`, cfg)).rejects.toThrow(expect.objectContaining({ status: 400, param: 'quality' }));
     await expect(parse(`/x/fq:webp:70/plain/${SRC}`, cfg)).rejects.toThrow(expect.objectContaining({ status: 400, param: 'quality' }));
   });

@@ -205,6 +205,17 @@ describe('Thumbor signatures (docs/libraries.rst worked examples)', () => {
     const r = await dispatchRequest(new URL('https://t/unsafe/300x200/a.jpg'), { config: cf, hasBucket: false, nowSeconds: 0 });
     expect(r.kind === 'image' && r.source.kind === 'url' && r.source.url.pathname).toBe('/unsafe/300x200/a.jpg');
   });
+  it('ALLOWED_WIDTHS and ALLOWED_QUALITIES bound Thumbor URLs too (output pixels, not spellings)', async () => {
+    const strict = readConfig({ DIALECTS: 'cloudflare,thumbor', ORIGIN: 'https://img.example.com', ALLOWED_WIDTHS: '100,200', ALLOWED_QUALITIES: '60' });
+    const go = (path: string) => dispatchRequest(new URL(path, 'https://t'), { config: strict, hasBucket: false, nowSeconds: 0 });
+    const ok = await go('/unsafe/200x100/a.jpg');
+    expect(ok.kind === 'image' && ok.options).toMatchObject({ width: 200, height: 100 });
+    for (const [path, param] of [['/unsafe/300x100/a.jpg', 'width'], ['/unsafe/200x150/a.jpg', 'height'], ['/unsafe/200x100/filters:quality(70)/a.jpg', 'quality']] as const) {
+      const err = await go(path).then(() => null, (e: unknown) => e);
+      expect(err, path).toBeInstanceOf(ImageError);
+      expect((err as ImageError).param, path).toBe(param);
+    }
+  });
   it('/healthcheck is Thumbor\'s when thumbor is on', async () => {
     expect((await dispatchRequest(new URL('https://t/healthcheck'), { config, hasBucket: false, nowSeconds: 0 })).kind).toBe('healthcheck');
   });
