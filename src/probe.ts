@@ -11,6 +11,7 @@
  * claim by the origin, not evidence.
  */
 
+import { at, u16be, u16le, u24le, u32be, u32le, hasAscii, fourcc, readBoxHeader, type Box } from './bytes';
 import { corrupt, unsupported } from './errors';
 import type { SourceFormat } from './codec/types';
 
@@ -75,28 +76,6 @@ export function probeImage(bytes: Uint8Array): Probe {
   }
 }
 
-// ---------------------------------------------------------------------------
-// Byte readers. Call sites check bounds before relying on a value; as a second
-// line of defence an out-of-range read yields 0 (which then fails validation)
-// rather than undefined, so a missed check cannot turn into NaN arithmetic.
-
-const at = (b: Uint8Array, o: number): number => b[o] ?? 0;
-const u16be = (b: Uint8Array, o: number) => (at(b, o) << 8) | at(b, o + 1);
-const u16le = (b: Uint8Array, o: number) => at(b, o) | (at(b, o + 1) << 8);
-const u24le = (b: Uint8Array, o: number) => at(b, o) | (at(b, o + 1) << 8) | (at(b, o + 2) << 16);
-// `>>> 0` keeps values >= 2^31 positive (PNG lengths, box sizes).
-const u32be = (b: Uint8Array, o: number) => ((at(b, o) << 24) | (at(b, o + 1) << 16) | (at(b, o + 2) << 8) | at(b, o + 3)) >>> 0;
-const u32le = (b: Uint8Array, o: number) => ((at(b, o + 3) << 24) | (at(b, o + 2) << 16) | (at(b, o + 1) << 8) | at(b, o)) >>> 0;
-
-/** True when the bytes at `o` spell the ASCII string `s` (and are in bounds). */
-function hasAscii(b: Uint8Array, o: number, s: string): boolean {
-  if (o < 0 || o + s.length > b.length) return false;
-  for (let i = 0; i < s.length; i++) if (at(b, o + i) !== s.charCodeAt(i)) return false;
-  return true;
-}
-
-/** Four bytes at `o` as a string, for box/chunk types and brands. Caller checks bounds. */
-const fourcc = (b: Uint8Array, o: number) => String.fromCharCode(at(b, o), at(b, o + 1), at(b, o + 2), at(b, o + 3));
 
 /** Builds a Probe, deriving the display size from the orientation. */
 function makeProbe(
@@ -651,30 +630,7 @@ function orientationFromHeif(rotation: number, mirrorAxis: number): Orientation 
   return (mirrorAxis === 0 ? leftRight : mirrorAxis === 1 ? topBottom : noMirror)[rotation] ?? 1;
 }
 
-interface Box {
-  type: string;
-  /** Offset of the payload (after size/type/largesize). */
-  start: number;
-  /** End of the box, clamped to its parent. */
-  end: number;
-}
 
-/** Parses one box header at p (ISO/IEC 14496-12 4.2): size 1 = 64-bit largesize, 0 = to the end. */
-function readBoxHeader(b: Uint8Array, p: number, parentEnd: number): Box | undefined {
-  if (p + 8 > parentEnd) return undefined;
-  let size = u32be(b, p);
-  const type = fourcc(b, p + 4);
-  let start = p + 8;
-  if (size === 1) {
-    if (p + 16 > parentEnd) return undefined;
-    size = u32be(b, p + 8) * 0x100000000 + u32be(b, p + 12);
-    start = p + 16;
-  } else if (size === 0) {
-    size = parentEnd - p;
-  }
-  if (size < start - p) return undefined; // smaller than its own header: malformed
-  return { type, start, end: Math.min(parentEnd, p + size) };
-}
 
 /** Finds the first child box of `type` in b[from, to); bounded in count so a hostile file cannot stall us. */
 function findBox(b: Uint8Array, from: number, to: number, type: string): Box | undefined {

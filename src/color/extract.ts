@@ -15,7 +15,7 @@
  *   points (ITU-T H.273).
  * Every read is bounds-checked and every loop bounded; nothing here throws.
  */
-import { concatBytes } from '../bytes';
+import { concatBytes, at, u16be, u32be, u32le, hasAscii, fourcc, readBoxHeader, type Box } from '../bytes';
 import type { SourceFormat } from '../codec/types';
 import type { Chromaticities } from './matrix';
 
@@ -37,17 +37,7 @@ export interface SourceColour {
   cicp?: Cicp;
 }
 
-const at = (b: Uint8Array, o: number) => b[o] ?? 0;
-const u16be = (b: Uint8Array, o: number) => (at(b, o) << 8) | at(b, o + 1);
-const u32be = (b: Uint8Array, o: number) => ((at(b, o) << 24) | (at(b, o + 1) << 16) | (at(b, o + 2) << 8) | at(b, o + 3)) >>> 0;
-const u32le = (b: Uint8Array, o: number) => ((at(b, o + 3) << 24) | (at(b, o + 2) << 16) | (at(b, o + 1) << 8) | at(b, o)) >>> 0;
-const fourcc = (b: Uint8Array, o: number) => String.fromCharCode(at(b, o), at(b, o + 1), at(b, o + 2), at(b, o + 3));
 
-function hasAscii(b: Uint8Array, o: number, s: string): boolean {
-  if (o < 0 || o + s.length > b.length) return false;
-  for (let i = 0; i < s.length; i++) if (at(b, o + i) !== s.charCodeAt(i)) return false;
-  return true;
-}
 
 /** Reads the colour description of `bytes`; an unreadable description is simply absent. */
 export async function readSourceColour(bytes: Uint8Array, format: SourceFormat): Promise<SourceColour> {
@@ -209,28 +199,11 @@ export function webpIcc(b: Uint8Array): Uint8Array | undefined {
   return undefined;
 }
 
-interface Box {
-  type: string;
-  start: number;
-  end: number;
-}
 
-function box(b: Uint8Array, p: number, parentEnd: number): Box | undefined {
-  if (p + 8 > parentEnd) return undefined;
-  let size = u32be(b, p);
-  let start = p + 8;
-  if (size === 1) {
-    if (p + 16 > parentEnd) return undefined;
-    size = u32be(b, p + 8) * 2 ** 32 + u32be(b, p + 12);
-    start = p + 16;
-  } else if (size === 0) size = parentEnd - p;
-  if (size < start - p) return undefined;
-  return { type: fourcc(b, p + 4), start, end: Math.min(parentEnd, p + size) };
-}
 
 function child(b: Uint8Array, from: number, to: number, type: string): Box | undefined {
   for (let p = from, i = 0; i < 4096; i++) {
-    const x = box(b, p, to);
+    const x = readBoxHeader(b, p, to);
     if (!x) return undefined;
     if (x.type === type) return x;
     if (x.end <= p) return undefined;
@@ -252,7 +225,7 @@ function avifColour(b: Uint8Array): SourceColour {
   if (!ipco) return {};
   let cicp: Cicp | undefined;
   for (let p = ipco.start, i = 0; i < 4096; i++) {
-    const x = box(b, p, ipco.end);
+    const x = readBoxHeader(b, p, ipco.end);
     if (!x || x.end <= p) break;
     if (x.type === 'colr' && x.start + 4 <= x.end) {
       const kind = fourcc(b, x.start);

@@ -125,28 +125,36 @@ function nearestListed(list: ReadonlySet<number>, want: number): number {
   return best;
 }
 
-/** Splits a `/cdn-cgi/image/` options segment (`w=80,fit=cover,bg=rgb(1,2,3)`) into pairs. */
-export function splitCdnCgiOptions(segment: string): RawPair[] {
-  const pairs: RawPair[] = [];
+/**
+ * Splits `s` at each `sep` that is not inside parentheses, so `rgb(1,2,3)` or a
+ * nested filter call stays one part. Every part is returned, empty ones included.
+ */
+export function splitOutsideParens(s: string, sep: string): string[] {
+  const parts: string[] = [];
   let depth = 0;
   let start = 0;
-  const push = (part: string) => {
-    if (part === '') return;
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw invalidParam(part.slice(0, 40), `option ${quote(part)} must be written name=value`);
-    pairs.push([part.slice(0, eq).trim(), part.slice(eq + 1)]);
-  };
-  for (let i = 0; i < segment.length; i++) {
-    const ch = segment[i];
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
     if (ch === '(') depth++;
     else if (ch === ')') depth = Math.max(0, depth - 1);
-    else if (ch === ',' && depth === 0) {
-      push(segment.slice(start, i));
+    else if (ch === sep && depth === 0) {
+      parts.push(s.slice(start, i));
       start = i + 1;
     }
   }
-  push(segment.slice(start));
-  return pairs;
+  parts.push(s.slice(start));
+  return parts;
+}
+
+/** Splits a `/cdn-cgi/image/` options segment (`w=80,fit=cover,bg=rgb(1,2,3)`) into pairs. */
+export function splitCdnCgiOptions(segment: string): RawPair[] {
+  return splitOutsideParens(segment, ',')
+    .filter((part) => part !== '')
+    .map((part) => {
+      const eq = part.indexOf('=');
+      if (eq <= 0) throw invalidParam(part.slice(0, 40), `option ${quote(part)} must be written name=value`);
+      return [part.slice(0, eq).trim(), part.slice(eq + 1)] as const;
+    });
 }
 
 /** A stable text form of the options (defaults omitted, keys sorted) for cache keys and ETags. */

@@ -13,7 +13,7 @@
  * SECURITY_KEY over the path after the signature, URL-safe base64 (with `=`).
  * Unlike Thumbor, an unknown filter is a 400 naming it (Thumbor ignores it).
  */
-import { checkAllowedWidths } from '../options/parse';
+import { checkAllowedWidths, splitOutsideParens } from '../options/parse';
 import { badSignature, invalidParam, invalidUrl } from '../errors';
 import { parseColor } from '../options/color';
 import { DEFAULT_OPTIONS } from '../options/params';
@@ -181,43 +181,13 @@ function filtersEnd(s: string): number {
 
 /** `a(1):b():c(x,y)` -> [{a,[1]}, {b,[]}, {c,[x,y]}], splitting only outside parentheses. */
 function splitFilters(s: string): { name: string; args: string[] }[] {
-  const out: { name: string; args: string[] }[] = [];
-  let depth = 0;
-  let start = 0;
-  const push = (call: string) => {
-    if (call === '') return;
-    const m = /^([a-z_][a-z0-9_]*)\((.*)\)$/is.exec(call);
-    if (!m) throw invalidParam('filters', `filter ${JSON.stringify(call.slice(0, 40))} must be written name(args)`);
-    out.push({ name: m[1]!, args: m[2] === '' ? [] : splitArgs(m[2]!) });
-  };
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === '(') depth++;
-    else if (ch === ')') depth = Math.max(0, depth - 1);
-    else if (ch === ':' && depth === 0) {
-      push(s.slice(start, i));
-      start = i + 1;
-    }
-  }
-  push(s.slice(start));
-  return out;
-}
-
-function splitArgs(s: string): string[] {
-  const args: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === '(') depth++;
-    else if (ch === ')') depth = Math.max(0, depth - 1);
-    else if (ch === ',' && depth === 0) {
-      args.push(s.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  args.push(s.slice(start).trim());
-  return args;
+  return splitOutsideParens(s, ':')
+    .filter((call) => call !== '')
+    .map((call) => {
+      const m = /^([a-z_][a-z0-9_]*)\((.*)\)$/is.exec(call);
+      if (!m) throw invalidParam('filters', `filter ${JSON.stringify(call.slice(0, 40))} must be written name(args)`);
+      return { name: m[1]!, args: m[2] === '' ? [] : splitOutsideParens(m[2]!, ',').map((a) => a.trim()) };
+    });
 }
 
 /** Parses the path after the signature (no signature check) into the engine's request. */
