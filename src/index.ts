@@ -4,7 +4,12 @@
  * the config once, has the dialect dispatcher (routes.ts) verify and map the URL, hands it to
  * `serveImage`, and renders every error in one `onError`.
  */
+import { WorkerEntrypoint } from 'cloudflare:workers';
 import { Hono } from 'hono';
+import { applyClientHints } from './client-hints';
+import { resolveSource } from './source';
+import { optionsFromCfImage } from './url/cf-image-object';
+import type { ParsedRequest } from './url/dialect';
 import { readConfig, type Config, type Env } from './config';
 import { trimCodecs, wasmMemoryBytes } from './codec/wasm/memory';
 import { ImageError, internal, loopDetected, methodNotAllowed, renderError } from './errors';
@@ -112,7 +117,19 @@ app.get('*', async (c) => {
   // Thumbor's /healthcheck: load balancers moved over from Thumbor keep probing it.
   if (parsed.kind === 'healthcheck') return c.text('WORKING', 200, { 'Cache-Control': 'no-store' });
 
-  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  clock.lap('request'); // config, signature, URL grammar
+  return serveParsed(parsed, (name) => c.req.header(name), c.env, config, (p) => c.executionCtx.waitUntil(p), clock);
+});
+
+/**
+ * A parsed request (any dialect, or the Workers-API object) through the one transform:
+ * the client-hint decisions (client-hints.ts), the origin, cache and budget, then serveImage.
+ */
+async function serveParsed(
+  parsed: ParsedRequest, header: (name: string) => string | undefined, env: Env, config: Config,
+  waitUntil: (p: Promise<unknown>) => void, clock: StageClock,
+): Promise<Response> {
+  const hinted = applyClientHints(parsed.options, header, config.allowedWidths);
   const cache = typeof caches === 'undefined' ? undefined : config.cacheName ? await caches.open(config.cacheName) : caches.default;
   const origin: OriginDeps = {
     timeoutMs: config.originTimeoutMs,
@@ -120,22 +137,70 @@ app.get('*', async (c) => {
     checkUrl: urlChecker(config),
     cacheTtl: config.cacheTtl,
     cache,
-    assets: c.env.ASSETS,
-    bucket: c.env.SOURCE_BUCKET,
+    assets: env.ASSETS,
+    bucket: env.SOURCE_BUCKET,
     waitUntil,
   };
   const budget = getIsolateBudget(config.pixelBudget);
-  clock.lap('request'); // config, signature, URL grammar
   try {
     return await serveImage(
-      { source: parsed.source, options: parsed.options, jsonShape: parsed.jsonShape, accept: c.req.header('accept') ?? null, ifNoneMatch: c.req.header('if-none-match') ?? null },
-      { config, origin, budget, cache, waitUntil, clock, tier: variantTier(c.env, config, waitUntil) },
+      {
+        source: parsed.source, options: hinted.options, jsonShape: parsed.jsonShape, accept: header('accept') ?? null,
+        ifNoneMatch: header('if-none-match') ?? null, vary: hinted.vary, acceptCh: hinted.acceptCh,
+      },
+      { config, origin, budget, cache, waitUntil, clock, tier: variantTier(env, config, waitUntil) },
     );
   } finally {
     // WASM memory only grows: drop instances a large image inflated (and idle codecs past the
     // total), so the next request starts small. The only way to give memory back.
     trimCodecs(config.recycleWasmBytes, config.idleWasmBytes);
   }
-});
+}
 
 export default app;
+
+// --- Workers-API-compatible entry (issue 13 part 2) ---
+/** What a caller passes beside the source URL: Cloudflare's `RequestInit` with `cf.image`, and the client's headers. */
+export interface CfImageInit {
+  cf?: { image?: unknown };
+  headers?: HeadersInit;
+}
+
+/**
+ * For other Workers, through a service binding (`[[services]] binding = "IMAGES",
+ * service = "thumbflare", entrypoint = "ThumbflareImages"`): code written for Cloudflare's
+ * `fetch(url, { cf: { image } })` switches by calling `env.IMAGES.fetch(url, { cf: { image } })`
+ * instead (or the RPC method `env.IMAGES.transform(url, { cf: { image } })`). The image object
+ * is read by url/cf-image-object.ts through the same parameter table as a URL, and the source
+ * `url` (an absolute URL, or a path resolved like the path form) passes the same source policy,
+ * limits and caches. A binding is the caller's own account's Worker, so no `sig` is asked for.
+ * A request without `cf.image` is served as an ordinary URL (every dialect).
+ */
+export class ThumbflareImages extends WorkerEntrypoint<Env> {
+  override async fetch(request: Request): Promise<Response> {
+    const image = (request.cf as { image?: unknown } | undefined)?.image;
+    if (image === undefined) return app.fetch(request, this.env, this.ctx);
+    return this.transform(request.url, { cf: { image }, headers: request.headers });
+  }
+
+  async transform(url: string, init: CfImageInit = {}): Promise<Response> {
+    const clock = new StageClock();
+    const headers = new Headers(init.headers);
+    try {
+      const config = readConfig(this.env);
+      const limits = { maxDimension: config.maxDimension, allowedWidths: config.allowedWidths, allowedQualities: config.allowedQualities };
+      const parsed: ParsedRequest = {
+        kind: 'image',
+        source: resolveSource(url, { origin: config.origin, hasBucket: !!this.env.SOURCE_BUCKET }),
+        options: optionsFromCfImage(init.cf?.image ?? {}, limits),
+      };
+      clock.lap('request');
+      return await serveParsed(parsed, (name) => headers.get(name) ?? undefined, this.env, config, (p) => this.ctx.waitUntil(p), clock);
+    } catch (err) {
+      if (err instanceof ImageError) return renderError(err);
+      console.error('unexpected error in ThumbflareImages', err);
+      return renderError(internal());
+    }
+  }
+}
+// --- end Workers-API-compatible entry ---

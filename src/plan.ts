@@ -33,6 +33,8 @@ export interface TransformPlan {
    * extend and padding. Filled with `background` when asked, else transparent.
    */
   canvas?: Rect & { fill: 'background' | 'transparent' };
+  /** Cloudflare's `border` in output pixels (dpr applied): `output` includes it; pipeline/border.ts draws it. */
+  border?: { top: number; right: number; bottom: number; left: number };
   /**
    * Set when gravity is auto/face and the window has room to move: `crop` is then
    * the centred placeholder until {@link refocusPlan} places the window src/focus/ chose.
@@ -170,10 +172,21 @@ export function planTransform(source: { width: number; height: number }, o: Tran
   }
   const rotated = quarter ? { width: resize.height, height: resize.width } : { ...resize };
   const output = pad ? (quarter ? { width: pad.height, height: pad.width } : { width: pad.width, height: pad.height }) : rotated;
+  // Cloudflare's border: added after resizing (and padding), its widths times dpr; the output grows by it.
+  const border = o.border && {
+    top: Math.round(o.border.top * o.dpr), right: Math.round(o.border.right * o.dpr),
+    bottom: Math.round(o.border.bottom * o.dpr), left: Math.round(o.border.left * o.dpr),
+  };
+  if (border) {
+    output.width += border.left + border.right;
+    output.height += border.top + border.bottom;
+  }
   if (output.width > maxDimension || output.height > maxDimension) {
     throw tooLarge(`output ${output.width}x${output.height} exceeds MAX_DIMENSION ${maxDimension}`, 'width');
   }
-  return focus ? { crop, resize, pad, output, focus } : { crop, resize, pad, output };
+  const plan: TransformPlan = focus ? { crop, resize, pad, output, focus } : { crop, resize, pad, output };
+  if (border) plan.border = border;
+  return plan;
 }
 
 /**

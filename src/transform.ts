@@ -46,6 +46,9 @@ export interface ImageRequest {
   ifNoneMatch: string | null;
   /** `thumbor`: format=json answers Thumbor's metadata shape (url/thumbor-meta.ts). */
   jsonShape?: 'thumbor';
+  /** Request headers the options were decided from (client-hints.ts): the response's `Vary` and `Accept-CH`. */
+  vary?: readonly string[];
+  acceptCh?: readonly string[];
 }
 
 export interface TransformDeps {
@@ -275,6 +278,9 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     cache: 'miss',
   });
   if (focused) headers.set('X-Thumbflare-Gravity', gravityHeader(focused.focus));
+  // width=auto / slow-connection-quality: the key holds the decision, the headers say what it came from.
+  if (req.vary?.length) headers.append('Vary', req.vary.join(', '));
+  if (req.acceptCh?.length) headers.set('Accept-CH', req.acceptCh.join(', '));
   // Cloudflare serves WebP for an AVIF too large to encode; say which format replaced the one asked for.
   if (choice.fallbackFrom) headers.set('X-Thumbflare-Format-Fallback', `${choice.fallbackFrom}->${choice.format}`);
   if (!fitted.fits && !passthrough) headers.set('X-Thumbflare-Max-Bytes', 'exceeded');

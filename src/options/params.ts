@@ -7,6 +7,7 @@
  * Defaults live in DEFAULT_OPTIONS; parameters absent from the URL keep them.
  */
 import { parseColor } from './color';
+import { BORDER_DESCRIPTION, readBorder, readDraw } from './cloudflare-values';
 import type { Fit, FormatOption, Gravity, GravityOption, OptionLimits, TransformOptions, Trim } from './types';
 
 /** Reads one raw value; returns undefined when it is invalid (the parser then reports `describe`). */
@@ -131,7 +132,8 @@ const maxDimension = (l: OptionLimits) => l.maxDimension;
 const range = (lo: number, hi: number) => () => `a number from ${lo} to ${hi}`;
 
 export const PARAM_SPECS: readonly ParamSpec[] = [
-  { key: 'width', aliases: ['w'], describe: (l) => `an integer from 1 to ${l.maxDimension}`, read: readInt(1, maxDimension), ui: { kind: 'int' } },
+  // Cloudflare's width=auto: parse.ts turns it into `widthAuto`, client-hints.ts into a width.
+  { key: 'width', aliases: ['w'], describe: (l) => `auto or an integer from 1 to ${l.maxDimension}`, read: (raw, l) => (raw === 'auto' ? 'auto' : readInt(1, maxDimension)(raw, l)), ui: { kind: 'int' } },
   { key: 'height', aliases: ['h'], describe: (l) => `an integer from 1 to ${l.maxDimension}`, read: readInt(1, maxDimension), ui: { kind: 'int' } },
   { key: 'dpr', aliases: [], describe: range(1, 4), read: readNumber(1, 4), ui: { kind: 'number' } },
   {
@@ -190,6 +192,19 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   { key: 'trim.height', aliases: [], describe: (l) => `a number from 1 to ${l.maxDimension * 4}`, read: readBounded(1, (l) => l.maxDimension * 4), ui: { kind: 'number' } },
   { key: 'anim', aliases: [], describe: () => 'true or false', read: readEnum({ true: true, false: false, '1': true, '0': false }), ui: { kind: 'enum', choices: ['true', 'false'] } },
   { key: 'onerror', aliases: [], describe: () => 'redirect', read: readEnum({ redirect: 'redirect' }), ui: { kind: 'enum', choices: ['redirect'] } },
+  // --- Cloudflare options (issue 13, the rest of part 1): docs/api.md "Cloudflare options: status" ---
+  { key: 'metadata', aliases: [], describe: () => 'one of keep, copyright, none', read: readEnum({ keep: 'keep', copyright: 'copyright', none: 'none' }), ui: { kind: 'enum', choices: ['copyright', 'keep', 'none'] } },
+  // The quality used when the client hints a slow connection (client-hints.ts); parse.ts expands a perceptual name.
+  {
+    key: 'slowConnectionQuality', aliases: ['slow-connection-quality', 'scq'],
+    describe: () => 'a number from 1 to 100, or one of high, medium-high, medium-low, low',
+    read: readQuality,
+    ui: { kind: 'text', choices: ['50', 'low', 'medium-low'] },
+  },
+  { key: 'border', aliases: [], describe: () => BORDER_DESCRIPTION, read: (raw) => readBorder(raw), ui: { kind: 'text', choices: ['color=%23000;width=10'] } },
+  // Cloudflare's draw (Workers-only there) in a URL: a URL-encoded JSON array of its draw objects.
+  { key: 'draw', aliases: [], describe: () => 'a JSON array of overlays', read: (raw, l) => readDraw(raw, l), ui: { kind: 'text', choices: ['[{"url":"/samples/badge.png","bottom":10,"right":10,"opacity":0.8}]'] } },
+  // --- end Cloudflare options ---
   // Colour (issue 14): srgb converts embedded profiles to sRGB (default); keep embeds the source profile, pixels untouched.
   { key: 'colorProfile', aliases: ['color-profile'], describe: () => 'one of srgb, keep', read: readEnum({ srgb: 'srgb', keep: 'keep' }), ui: { kind: 'enum', choices: ['srgb', 'keep'] } },
 ];

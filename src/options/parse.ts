@@ -32,6 +32,7 @@ export function parseOptions(pairs: Iterable<RawPair>, limits: OptionLimits): Tr
     if (value === undefined) throw invalidParam(spec.key, `${spec.key} must be ${spec.describe(limits)}`);
     options[spec.key] = value;
   }
+  foldCloudflare(options);
   if (options.rotate === 0) delete options.rotate;
   if (options.blur === 0) delete options.blur;
   foldTrim(options);
@@ -46,6 +47,28 @@ export function parseOptions(pairs: Iterable<RawPair>, limits: OptionLimits): Tr
   if (!seen.has('quality') && limits.allowedQualities) parsed.quality = nearestListed(limits.allowedQualities, parsed.quality);
   checkCombinations(parsed, limits, named);
   return parsed;
+}
+
+/**
+ * Cloudflare's options that need more than one row's reading (issue 13):
+ * `width=auto` becomes `widthAuto` (client-hints.ts picks the width per request);
+ * `slow-connection-quality` with a perceptual name gets its per-format numbers;
+ * `flip` is applied before `rotate` at Cloudflare ("flip=h,rotate=90: flipped, then
+ * rotated"), while the engine rotates first (pipeline/rotate.ts, as imgproxy does), so
+ * with a quarter turn h and v swap: rot90(flipH(x)) = flipV(rot90(x)).
+ */
+function foldCloudflare(o: Record<string, unknown>): void {
+  if (o.width === 'auto') {
+    delete o.width;
+    o.widthAuto = true;
+  }
+  const scq = o.slowConnectionQuality;
+  if (typeof scq === 'number') o.slowConnectionQuality = { quality: scq };
+  else if (typeof scq === 'string') {
+    const q = PERCEPTUAL_QUALITY[scq as keyof typeof PERCEPTUAL_QUALITY];
+    o.slowConnectionQuality = { quality: q.jpeg, formatQuality: { ...q } };
+  }
+  if ((o.rotate === 90 || o.rotate === 270) && (o.flip === 'h' || o.flip === 'v')) o.flip = o.flip === 'h' ? 'v' : 'h';
 }
 
 /** Default `trim.tolerance` for trim=border: Euclidean RGB distance, enough to absorb JPEG noise in a flat border. */
@@ -92,6 +115,10 @@ function checkCombinations(o: TransformOptions, limits: OptionLimits, namedQuali
     }
   }
   if (limits.allowedWidths) checkAllowedWidths(o, limits.allowedWidths);
+  const scq = o.slowConnectionQuality;
+  if (limits.allowedQualities && scq && !scq.formatQuality && !limits.allowedQualities.has(scq.quality)) {
+    throw invalidParam('slowConnectionQuality', `slow-connection-quality must be one of ${[...limits.allowedQualities].join(', ')}`);
+  }
   // A perceptual name is one of four fixed variants, so ALLOWED_QUALITIES (a bound on variants) lets it through.
   if (limits.allowedQualities && !namedQuality && o.format !== 'json' && !limits.allowedQualities.has(o.quality)) {
     throw invalidParam('quality', `quality must be one of ${[...limits.allowedQualities].join(', ')}`);
@@ -129,14 +156,20 @@ function nearestListed(list: ReadonlySet<number>, want: number): number {
  * Splits `s` at each `sep` that is not inside parentheses, so `rgb(1,2,3)` or a
  * nested filter call stays one part. Every part is returned, empty ones included.
  */
-export function splitOutsideParens(s: string, sep: string): string[] {
+export function splitOutsideParens(s: string, sep: string, json = false): string[] {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
+  let quoted = false;
   for (let i = 0; i < s.length; i++) {
     const ch = s[i];
-    if (ch === '(') depth++;
-    else if (ch === ')') depth = Math.max(0, depth - 1);
+    // `json`: brackets, braces and double-quoted strings nest too (Cloudflare's draw=[{...},{...}]).
+    if (json && quoted) {
+      if (ch === '\\') i++;
+      else if (ch === '"') quoted = false;
+    } else if (json && ch === '"') quoted = true;
+    else if (ch === '(' || (json && (ch === '[' || ch === '{'))) depth++;
+    else if (ch === ')' || (json && (ch === ']' || ch === '}'))) depth = Math.max(0, depth - 1);
     else if (ch === sep && depth === 0) {
       parts.push(s.slice(start, i));
       start = i + 1;
@@ -148,7 +181,7 @@ export function splitOutsideParens(s: string, sep: string): string[] {
 
 /** Splits a `/cdn-cgi/image/` options segment (`w=80,fit=cover,bg=rgb(1,2,3)`) into pairs. */
 export function splitCdnCgiOptions(segment: string): RawPair[] {
-  return splitOutsideParens(segment, ',')
+  return splitOutsideParens(segment, ',', true)
     .filter((part) => part !== '')
     .map((part) => {
       const eq = part.indexOf('=');

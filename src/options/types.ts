@@ -97,6 +97,22 @@ export interface TransformOptions {
   /** Upper bound on the encoded size: lossy quality is lowered until it fits (Thumbor/imgproxy `max_bytes`). */
   maxBytes?: number;
 
+  // --- Cloudflare options (issue 13, the rest of part 1): see docs/api.md "Cloudflare options: status" ---
+  /**
+   * Cloudflare's `metadata`: which EXIF/XMP of the source the output carries (src/metadata/).
+   * Absent: `copyright` for JPEG output, nothing for other formats (Cloudflare's default).
+   */
+  metadata?: 'keep' | 'copyright' | 'none';
+  /** Cloudflare's `width=auto`: src/client-hints.ts sets `width` from the request's hints; kept so the cache key says so. */
+  widthAuto?: boolean;
+  /** Cloudflare's `slow-connection-quality`/`scq`: the quality when the client hints a slow connection. */
+  slowConnectionQuality?: { quality: number; formatQuality?: Partial<Record<'jpeg' | 'png' | 'webp' | 'avif', number>> };
+  /** The slow-connection decision src/client-hints.ts made (in the cache key instead of the raw headers). */
+  slowConnection?: boolean;
+  /** Cloudflare's `border`: added around the image after resizing, widths in CSS pixels (times dpr in the plan). */
+  border?: { color: Rgba; top: number; right: number; bottom: number; left: number };
+  // --- end Cloudflare options ---
+
   // --- Added for the Thumbor dialect (usable by any dialect; none is in Cloudflare's grammar) ---
   /** `false`: no fit ever enlarges (Thumbor's fit-in and `no_upscale()`). */
   enlarge?: boolean;

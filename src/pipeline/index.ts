@@ -6,12 +6,13 @@
  *
  *   orient -> crop (trim + cover window) -> resize -> colour (to sRGB) -> rotate/flip
  *   -> adjust (brightness, contrast, gamma, saturation) -> rgb offsets -> blur -> sharpen
- *   -> pixelate -> pad (or imgproxy's extend/padding canvas) -> round corners -> overlays
+ *   -> pixelate -> pad (or imgproxy's extend/padding canvas) -> border -> round corners -> overlays
  *   -> flatten (JPEG, or asked)
  */
 import type { Raster } from '../codec/types';
 import { adjustStep } from './adjust';
 import { blurStep } from './blur';
+import { borderStep } from './border';
 import { colorStep } from './color';
 import { cropStep } from './crop';
 import { flattenStep } from './flatten';
@@ -29,7 +30,7 @@ import type { Step, StepContext } from './step';
 const orientStep: Step = (r, { orientation }) => orientRaster(r, orientation);
 
 export const PIPELINE: readonly Step[] = [
-  orientStep, cropStep, resizeStep, colorStep, rotateStep, adjustStep, rgbStep, blurStep, sharpenStep, pixelateStep, padStep, roundCornerStep, overlayStep, flattenStep,
+  orientStep, cropStep, resizeStep, colorStep, rotateStep, adjustStep, rgbStep, blurStep, sharpenStep, pixelateStep, padStep, borderStep, roundCornerStep, overlayStep, flattenStep,
 ];
 
 /**

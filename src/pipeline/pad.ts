@@ -14,7 +14,10 @@ import { createRaster, type Step } from './step';
 export const padStep: Step = async (r, { plan, options, hasAlpha }) => {
   if (plan.canvas) return placeOnCanvas(r, plan.canvas, plan.canvas.fill === 'background' ? options.background : TRANSPARENT);
   if (!plan.pad) return r;
-  const { width, height } = plan.output;
+  // The border (pipeline/border.ts) goes around the padded canvas: it is not part of the pad.
+  const b = plan.border;
+  const width = plan.output.width - (b ? b.left + b.right : 0);
+  const height = plan.output.height - (b ? b.top + b.bottom : 0);
   if (width === r.width && height === r.height) return r;
   const canvas = await padCanvas(r, width, height, options.background, options.padFill, hasAlpha);
   const left = Math.floor((width - r.width) / 2);

@@ -167,8 +167,11 @@ export function estimatePeakBytes(job: PeakJob, w: WasmState): PeakEstimate {
     resident.push(photon);
     pipelineWasm += photon;
   }
+  // Cloudflare's border: a canvas of the output's size beside the image placed on it (pipeline/border.ts).
+  if (plan.border) pipeline.push(cur + O);
   cur = O;
-  if (job.format === 'jpeg' && job.mayHaveAlpha) pipeline.push(cur * 2);
+  // A translucent border colour makes an opaque source need the flatten copy too.
+  if (job.format === 'jpeg' && (job.mayHaveAlpha || plan.border)) pipeline.push(cur * 2);
   stages.push(['pipeline', carry + pipelineWasm + Math.max(0, ...pipeline)]);
   carry = afterTrim(resident, w);
 
