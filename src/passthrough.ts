@@ -19,6 +19,10 @@ import type { Probe } from './probe';
 const NEUTRAL_KEYS: ReadonlySet<string> = new Set([
   'width', 'height', 'dpr', 'fit', 'gravity', 'zoom', 'quality', 'formatQuality', 'format',
   'anim', 'onerror', 'filename', 'attachment', 'maxAge', 'maxBytes', 'colorProfile', 'autoRotate',
+  // Cloudflare's metadata policy changes no pixel, and the rule below serves only sources with no
+  // metadata at all, so no policy can be bypassed by the source's bytes (GPS is never handed out).
+  // The client-hint decisions likewise only choose size and quality.
+  'metadata', 'widthAuto', 'slowConnectionQuality', 'slowConnection',
 ]);
 
 export interface PassthroughFacts {

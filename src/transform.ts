@@ -12,6 +12,7 @@ import { afterResponse } from './after-response';
 import { decodeImage } from './codec/decode';
 import { planColour } from './color';
 import { embedIcc } from './color/embed';
+import { applyMetadata } from './metadata';
 import { trimCodecs, wasmMemoryBytes } from './codec/wasm/memory';
 import { encodeImage } from './codec/encode';
 import { encodeWithin, type FittedEncode } from './codec/max-bytes';
@@ -244,6 +245,8 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
       (r, f, q) => encodeImage(r, f, q, { fast: options.compression === 'fast' }));
     encoded = fitted.bytes;
     if (colour.embed) encoded = await embedIcc(encoded, choice.format, colour.embed);
+    // Cloudflare's metadata (default copyright for JPEG): the source's EXIF/XMP the policy lets through (src/metadata/).
+    encoded = applyMetadata(encoded, choice.format, source.bytes, probe.format, options.metadata, plan.output);
     clock.lap('encode');
     // Nothing changed and the re-encode came out larger: the source's own bytes answer (src/passthrough.ts).
     passthrough = encoded.byteLength > source.bytes.byteLength && shouldServeSource({
@@ -381,6 +384,12 @@ function jsonResponse(body: unknown): Response {
 function describeAsJson(source: Source, probe: Probe, decision: Pick<OutputDecision, 'plan' | 'choice' | 'estimate'>, focused?: Refocused): Response {
   const { plan, choice } = decision;
   const body = {
+    // Cloudflare's own layout first (format=json: "image size before and after resizing, the source
+    // image's MIME type, and file size"), so a client written for Cloudflare reads it unchanged;
+    // `source`/`output`/`focus` are ours (docs/api.md) and stay for clients that read them.
+    width: plan.output.width,
+    height: plan.output.height,
+    original: { file_size: source.bytes.byteLength, width: probe.displayWidth, height: probe.displayHeight, format: MIME[probe.format] },
     source: {
       format: probe.format,
       width: probe.displayWidth,

@@ -367,7 +367,8 @@ function watermarkOverlay(args: string[], loader: Loader): Overlay {
 
 /** Thumbor's segments and filters as TransformOptions (filters in URL order; the pipeline's order is fixed). */
 export function thumborOptions(req: ThumborRequest, maxDimension: number, loader: Loader = 'origin'): TransformOptions {
-  const o: TransformOptions = { ...DEFAULT_OPTIONS, quality: THUMBOR_DEFAULT_QUALITY, fit: 'cover', thumborBox: true };
+  // metadata 'none': Thumbor's PRESERVE_EXIF_INFO defaults to False (strip everything), unlike Cloudflare's copyright default.
+  const o: TransformOptions = { ...DEFAULT_OPTIONS, quality: THUMBOR_DEFAULT_QUALITY, fit: 'cover', thumborBox: true, metadata: 'none' };
   const fitIn = !!req.fitIn;
   if (req.fitIn) {
     // fit-in only shrinks (transformer.py fit_in_resize returns early when the box is larger) unless

@@ -1,0 +1,95 @@
+/**
+ * @module metadata/write
+ * Writes EXIF (a TIFF structure) and XMP into an encoded image without touching its coded data:
+ * - JPEG: APP1 "Exif\0\0" then APP1 XMP, right after SOI and any APP0 (JFIF stays first,
+ *   JFIF 1.02; the EXIF APP1 follows it, as libjpeg-based writers place it). A block over a
+ *   segment's 65533 bytes is left out (extended XMP is not written).
+ * - PNG: eXIf (PNG 3rd ed. §11.3.3.4) and an uncompressed iTXt "XML:com.adobe.xmp", right after
+ *   IHDR (before PLTE and IDAT).
+ * - WebP: the extended format (RIFF container spec): VP8X with the EXIF/XMP flags, the chunks
+ *   after the image data; a simple VP8/VP8L file is rewrapped (as color/embed.ts does for ICCP).
+ */
+import { concatBytes } from '../bytes';
+import { crc32 } from '../codec/png/crc32';
+import type { OutputFormat } from '../codec/types';
+import { probeImage } from '../probe';
+import type { MetadataBlocks } from './extract';
+
+const ascii = (s: string) => new TextEncoder().encode(s);
+const MAX_SEGMENT = 65533;
+
+export function embedMetadata(b: Uint8Array, format: OutputFormat, m: MetadataBlocks): Uint8Array {
+  if (format === 'jpeg') return embedJpeg(b, m);
+  if (format === 'png') return embedPng(b, m);
+  if (format === 'webp') return embedWebp(b, m);
+  return b;
+}
+
+function app1(prefix: string, data: Uint8Array): Uint8Array | undefined {
+  const head = ascii(prefix);
+  const len = 2 + head.length + data.length;
+  if (len > MAX_SEGMENT + 2) return undefined;
+  const seg = new Uint8Array(2 + len);
+  seg.set([0xff, 0xe1, len >> 8, len & 0xff]);
+  seg.set(head, 4);
+  seg.set(data, 4 + head.length);
+  return seg;
+}
+
+function embedJpeg(b: Uint8Array, m: MetadataBlocks): Uint8Array {
+  let at = 2;
+  if (b[2] === 0xff && b[3] === 0xe0) at = 4 + ((b[4]! << 8) | b[5]!);
+  const segs = [m.exif && app1('Exif\0\0', m.exif), m.xmp && app1('http://ns.adobe.com/xap/1.0/\0', m.xmp)].filter((s): s is Uint8Array => !!s);
+  return segs.length ? concatBytes([b.subarray(0, at), ...segs, b.subarray(at)]) : b;
+}
+
+function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const t = ascii(type);
+  const chunk = new Uint8Array(12 + data.length);
+  const view = new DataView(chunk.buffer);
+  view.setUint32(0, data.length);
+  chunk.set(t, 4);
+  chunk.set(data, 8);
+  view.setUint32(8 + data.length, crc32(t, data));
+  return chunk;
+}
+
+function embedPng(b: Uint8Array, m: MetadataBlocks): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  if (m.exif) chunks.push(pngChunk('eXIf', m.exif));
+  // keyword, NUL, compression flag 0, method 0, empty language tag and translated keyword (each NUL-ended), text.
+  if (m.xmp) chunks.push(pngChunk('iTXt', concatBytes([ascii('XML:com.adobe.xmp\0\0\0\0\0'), m.xmp])));
+  const afterIhdr = 8 + 25;
+  return concatBytes([b.subarray(0, afterIhdr), ...chunks, b.subarray(afterIhdr)]);
+}
+
+function riffChunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(8 + data.length + (data.length & 1));
+  out.set(ascii(type), 0);
+  new DataView(out.buffer).setUint32(4, data.length, true);
+  out.set(data, 8);
+  return out;
+}
+
+function embedWebp(b: Uint8Array, m: MetadataBlocks): Uint8Array {
+  const flags = (m.exif ? 0x08 : 0) | (m.xmp ? 0x04 : 0);
+  const tail = [m.exif && riffChunk('EXIF', m.exif), m.xmp && riffChunk('XMP ', m.xmp)].filter((c): c is Uint8Array => !!c);
+  let body: Uint8Array;
+  if (String.fromCharCode(...b.subarray(12, 16)) === 'VP8X') {
+    const vp8x = b.slice(12, 30);
+    vp8x[8] = vp8x[8]! | flags;
+    body = concatBytes([vp8x, b.subarray(30), ...tail]);
+  } else {
+    const p = probeImage(b);
+    const x = new Uint8Array(10);
+    x[0] = flags | (p.hasAlpha ? 0x10 : 0);
+    const w = p.width - 1, h = p.height - 1;
+    x.set([w & 0xff, (w >> 8) & 0xff, (w >> 16) & 0xff, h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff], 4);
+    body = concatBytes([riffChunk('VP8X', x), b.subarray(12), ...tail]);
+  }
+  const header = new Uint8Array(12);
+  header.set(ascii('RIFF'), 0);
+  new DataView(header.buffer).setUint32(4, 4 + body.length, true);
+  header.set(ascii('WEBP'), 8);
+  return concatBytes([header, body]);
+}
