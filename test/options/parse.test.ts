@@ -93,6 +93,32 @@ const VALID: [string, Record<string, unknown>][] = [
   ['onerror=redirect', { onerror: 'redirect' }],
   ['color-profile=keep', { colorProfile: 'keep' }],
   ['color-profile=srgb', { colorProfile: 'srgb' }],
+  // --- Cloudflare options, the rest of issue 13 part 1 ---
+  ['metadata=keep', { metadata: 'keep' }],
+  ['metadata=copyright', { metadata: 'copyright' }],
+  ['metadata=none&w=10', { metadata: 'none', width: 10 }],
+  // width=auto: decided per request from client hints (client-hints.ts), marked here.
+  ['width=auto', { widthAuto: true }],
+  ['w=auto&fit=cover&h=100', { widthAuto: true, fit: 'cover', height: 100 }],
+  // slow-connection-quality / scq: a number or a perceptual name, applied when the client hints a slow connection.
+  ['slow-connection-quality=50', { slowConnectionQuality: { quality: 50 } }],
+  ['scq=40&q=90', { slowConnectionQuality: { quality: 40 }, quality: 90 }],
+  ['scq=low', { slowConnectionQuality: { quality: 55, formatQuality: { jpeg: 55, webp: 50, avif: 38 } } }],
+  // border: Cloudflare's Workers object {color, width} / {color, top, right, bottom, left}, spelled key=value;...
+  ['border=color=%23ff0000;width=10', { border: { color: { r: 255, g: 0, b: 0, a: 255 }, top: 10, right: 10, bottom: 10, left: 10 } }],
+  ['border=color=rgba(0,0,0,0.5);top=5;right=10;bottom=5;left=10', { border: { color: { r: 0, g: 0, b: 0, a: 128 }, top: 5, right: 10, bottom: 5, left: 10 } }],
+  ['border=width=2;color=white', { border: { color: { r: 255, g: 255, b: 255, a: 255 }, top: 2, right: 2, bottom: 2, left: 2 } }],
+  // flip as Cloudflare spells it; Cloudflare flips before rotating, so with a quarter turn h and v trade places in our rotate-then-flip order.
+  ['flip=v', { flip: 'v' }],
+  ['flip=h&rotate=90', { flip: 'v', rotate: 90 }],
+  ['flip=v&rotate=270', { flip: 'h', rotate: 270 }],
+  ['flip=h&rotate=180', { flip: 'h', rotate: 180 }],
+  ['flip=hv&rotate=90', { flip: 'hv', rotate: 90 }],
+  // draw in a URL: Cloudflare's draw objects as URL-encoded JSON.
+  [`draw=${encodeURIComponent('[{"url":"/logo.png","bottom":10,"right":10,"opacity":0.5}]')}`, { draw: [{ url: '/logo.png', bottom: 10, right: 10, opacity: 0.5 }] }],
+  [`draw=${encodeURIComponent('[{"url":"https://cdn.example/a.png","width":64,"repeat":true},{"url":"/b.png","top":0,"left":0}]')}&w=300`, {
+    width: 300, draw: [{ url: 'https://cdn.example/a.png', width: 64, repeat: true }, { url: '/b.png', top: 0, left: 0 }],
+  }],
 ];
 
 /** The query string, and the parameter its 400 must name. */
@@ -161,6 +187,26 @@ const INVALID: [string, string][] = [
   ['zoom=-0.5', 'zoom'],
   ['zoom=tight', 'zoom'],
   ['Width=10', 'Width'],
+  // --- Cloudflare options, the rest of issue 13 part 1 ---
+  ['metadata=all', 'metadata'],
+  ['metadata=Keep', 'metadata'],
+  ['width=automatic', 'width'],
+  ['slow-connection-quality=0', 'slowConnectionQuality'],
+  ['scq=best', 'slowConnectionQuality'],
+  ['scq=50&slow-connection-quality=60', 'slowConnectionQuality'],
+  ['border=width=10', 'border'],
+  ['border=color=red', 'border'],
+  ['border=color=red;width=10;top=2', 'border'],
+  ['border=color=notacolor;width=3', 'border'],
+  ['border=color=red;width=5000', 'border'],
+  ['flip=x', 'flip'],
+  ['draw=notjson', 'draw'],
+  [`draw=${encodeURIComponent('{"url":"/a.png"}')}`, 'draw'],
+  [`draw=${encodeURIComponent('[{"top":1}]')}`, 'draw'],
+  [`draw=${encodeURIComponent('[{"url":"/a.png","left":1,"right":1}]')}`, 'draw'],
+  [`draw=${encodeURIComponent('[{"url":"/a.png","opacity":2}]')}`, 'draw'],
+  [`draw=${encodeURIComponent('[{"url":"/a.png","rotate":90}]')}`, 'draw'],
+  [`draw=${encodeURIComponent('[{"url":"/a.png","repeat":"xy"}]')}`, 'draw'],
 ];
 
 function expectInvalid(run: () => unknown, param: string) {

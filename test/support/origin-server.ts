@@ -148,6 +148,19 @@ const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> =
     const photo = await readFile(resolve(ROOTS.samples!, 'landscape.jpg'));
     return { type: 'image/jpeg', body: Buffer.concat([photo.subarray(0, 2), app1, photo.subarray(2)]) };
   },
+  // Cloudflare's metadata option (test/e2e/cloudflare-options.test.ts): a 64x48 image stored with EXIF orientation 6
+  // (displays 48x64), EXIF Copyright, Artist, Make and a GPS position, and an XMP packet, in each format that carries them.
+  ...Object.fromEntries((['jpeg', 'png', 'webp'] as const).map((f) => [`meta-exif.${f === 'jpeg' ? 'jpg' : f}`, async () => ({
+    type: `image/${f}`,
+    body: await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3366cc' } })[f]()
+      .withExif({
+        IFD0: { Copyright: 'Copyright 2026 Thumbflare test', Artist: 'Jane Test', Make: 'TestCam' },
+        IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1', GPSLongitudeRef: 'W', GPSLongitude: '0/1 7/1 0/1' },
+      })
+      .withMetadata({ orientation: 6 })
+      .withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:tiff="http://ns.adobe.com/tiff/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/" tiff:Orientation="6"><dc:creator>Jane XMP</dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>')
+      .toBuffer(),
+  })])),
   'photo-640.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(640, 480, 3), { raw: { width: 640, height: 480, channels: 3 } }).jpeg({ quality: 90 }).toBuffer() }),
   // The output-memory table's sources (test/limits/output-memory.test.ts): a Full HD photo and a small alpha PNG.
   '1080p.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(1920, 1080, 3), { raw: { width: 1920, height: 1080, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
