@@ -246,7 +246,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     encoded = fitted.bytes;
     if (colour.embed) encoded = await embedIcc(encoded, choice.format, colour.embed);
     // Cloudflare's metadata (default copyright for JPEG): the source's EXIF/XMP the policy lets through (src/metadata/).
-    encoded = applyMetadata(encoded, choice.format, source.bytes, probe.format, options.metadata, plan.output);
+    encoded = await applyMetadata(encoded, choice.format, source.bytes, probe.format, options.metadata, plan.output);
     clock.lap('encode');
     // Nothing changed and the re-encode came out larger: the source's own bytes answer (src/passthrough.ts).
     passthrough = encoded.byteLength > source.bytes.byteLength && shouldServeSource({

@@ -3,7 +3,8 @@
  * Finds a source's EXIF (the TIFF structure) and XMP packet, for Cloudflare's
  * `metadata=keep|copyright` (metadata/index.ts). Where each lives:
  * - JPEG: APP1 "Exif\0\0" (EXIF 2.32 §4.5.4) and APP1 "http://ns.adobe.com/xap/1.0/\0" (XMP part 3 §1.1.3).
- * - PNG: the eXIf chunk (PNG 3rd ed. §11.3.3.4) and the iTXt chunk keyword "XML:com.adobe.xmp" (XMP part 3 §1.1.5).
+ * - PNG: the eXIf chunk (PNG 3rd ed. §11.3.3.4) and the text chunk keyword "XML:com.adobe.xmp": iTXt
+ *   (XMP part 3 §1.1.5), compressed or not, or zTXt (libvips writes it there).
  * - WebP: the RIFF "EXIF" and "XMP " chunks (WebP container spec, extended format).
  * Other formats (AVIF, GIF, ...) give nothing: their metadata is not carried.
  * Malformed structure gives nothing rather than an error: metadata never fails an image.
@@ -21,10 +22,10 @@ export interface MetadataBlocks {
 const XMP_JPEG = 'http://ns.adobe.com/xap/1.0/\0';
 const XMP_PNG = 'XML:com.adobe.xmp\0';
 
-export function extractMetadata(b: Uint8Array, format: SourceFormat | string): MetadataBlocks {
+export async function extractMetadata(b: Uint8Array, format: SourceFormat | string): Promise<MetadataBlocks> {
   try {
     if (format === 'jpeg') return fromJpeg(b);
-    if (format === 'png') return fromPng(b);
+    if (format === 'png') return await fromPng(b);
     if (format === 'webp') return fromWebp(b);
   } catch {
     // A truncated or inconsistent container: carry nothing.
@@ -59,7 +60,7 @@ function fromJpeg(b: Uint8Array): MetadataBlocks {
   return out;
 }
 
-function fromPng(b: Uint8Array): MetadataBlocks {
+async function fromPng(b: Uint8Array): Promise<MetadataBlocks> {
   const out: MetadataBlocks = {};
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   for (let p = 8; p + 12 <= b.length; ) {
@@ -67,16 +68,27 @@ function fromPng(b: Uint8Array): MetadataBlocks {
     const type = String.fromCharCode(...b.subarray(p + 4, p + 8));
     const data = b.subarray(p + 8, Math.min(b.length, p + 8 + len));
     if (type === 'eXIf' && !out.exif) out.exif = tiffOf(data);
-    else if (type === 'iTXt' && !out.xmp && hasAscii(data, 0, XMP_PNG) && data[XMP_PNG.length] === 0) {
-      // keyword\0, compression flag (0: uncompressed; compressed XMP is not read), method, language\0, translated keyword\0, text
-      let q = XMP_PNG.length + 2;
-      for (let n = 0; n < 2; n++) { while (q < data.length && data[q] !== 0) q++; q++; }
-      if (q <= data.length) out.xmp = data.subarray(q);
+    else if (!out.xmp && (type === 'iTXt' || type === 'zTXt') && hasAscii(data, 0, XMP_PNG)) {
+      let q = XMP_PNG.length;
+      let compressed = type === 'zTXt';
+      if (type === 'iTXt') {
+        // compression flag, method, language tag\0, translated keyword\0, then the text
+        compressed = data[q] === 1;
+        q += 2;
+        for (let n = 0; n < 2; n++) { while (q < data.length && data[q] !== 0) q++; q++; }
+      } else q += 1; // zTXt: the compression method byte
+      if (q <= data.length) out.xmp = compressed ? await inflate(data.subarray(q)) : data.subarray(q);
     }
     if (type === 'IEND') break;
     p += 12 + len;
   }
   return out;
+}
+
+/** zlib (RFC 1950) inflate, bounded: an XMP packet is text, a few kilobytes. */
+async function inflate(z: Uint8Array): Promise<Uint8Array | undefined> {
+  const out = new Uint8Array(await new Response(new Blob([z]).stream().pipeThrough(new DecompressionStream('deflate'))).arrayBuffer());
+  return out.length <= 1 << 20 ? out : undefined;
 }
 
 function fromWebp(b: Uint8Array): MetadataBlocks {

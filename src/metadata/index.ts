@@ -28,9 +28,9 @@ export function metadataPolicy(option: TransformOptions['metadata'], format: Out
 }
 
 /** What the output carries under the policy; empty when nothing. */
-export function metadataFor(source: Uint8Array, sourceFormat: SourceFormat | string, policy: 'keep' | 'copyright' | 'none', output: { width: number; height: number }): MetadataBlocks {
+export async function metadataFor(source: Uint8Array, sourceFormat: SourceFormat | string, policy: 'keep' | 'copyright' | 'none', output: { width: number; height: number }): Promise<MetadataBlocks> {
   if (policy === 'none') return {};
-  const found = extractMetadata(source, sourceFormat);
+  const found = await extractMetadata(source, sourceFormat);
   if (policy === 'copyright') {
     const exif = found.exif && copyrightExif(found.exif);
     return exif ? { exif } : {};
@@ -41,8 +41,8 @@ export function metadataFor(source: Uint8Array, sourceFormat: SourceFormat | str
 }
 
 /** Writes the policy's metadata into the encoded output (unchanged when there is none). */
-export function applyMetadata(encoded: Uint8Array, format: OutputFormat, source: Uint8Array, sourceFormat: SourceFormat | string, option: TransformOptions['metadata'], output: { width: number; height: number }): Uint8Array {
-  const blocks = metadataFor(source, sourceFormat, metadataPolicy(option, format), output);
+export async function applyMetadata(encoded: Uint8Array, format: OutputFormat, source: Uint8Array, sourceFormat: SourceFormat | string, option: TransformOptions['metadata'], output: { width: number; height: number }): Promise<Uint8Array> {
+  const blocks = await metadataFor(source, sourceFormat, metadataPolicy(option, format), output);
   return blocks.exif || blocks.xmp ? embedMetadata(encoded, format, blocks) : encoded;
 }
 

@@ -231,7 +231,7 @@ describe('metadata=keep|copyright|none', () => {
     for (const path of ['/gen/meta-exif.jpg?w=24', '/cdn-cgi/image/w=24/gen/meta-exif.jpg']) {
       const img = await get(path);
       expect([img.format, img.width, img.height]).toEqual(['jpeg', 24, 32]); // oriented before resizing
-      const found = extractMetadata(img.bytes, 'jpeg');
+      const found = await extractMetadata(img.bytes, 'jpeg');
       expect(found.xmp).toBeUndefined();
       expect(readExifSummary(found.exif!)).toMatchObject({ copyright: 'Copyright 2026 Thumbflare test', artist: 'Jane Test', gps: false });
       expect(text(img.bytes)).not.toContain('TestCam');
@@ -242,7 +242,7 @@ describe('metadata=keep|copyright|none', () => {
     for (const path of ['/gen/meta-exif.jpg?w=24&metadata=keep', '/cdn-cgi/image/w=24,metadata=keep/gen/meta-exif.jpg']) {
       const img = await get(path);
       expect([img.width, img.height]).toEqual([24, 32]);
-      const found = extractMetadata(img.bytes, 'jpeg');
+      const found = await extractMetadata(img.bytes, 'jpeg');
       expect(readExifSummary(found.exif!)).toMatchObject({ orientation: 1, copyright: 'Copyright 2026 Thumbflare test', gps: true, thumbnail: false });
       expect(text(img.bytes)).toContain('TestCam');
       const xmp = text(found.xmp!);
@@ -255,24 +255,24 @@ describe('metadata=keep|copyright|none', () => {
   it('metadata=none carries nothing', async () => {
     for (const path of ['/gen/meta-exif.jpg?metadata=none', '/cdn-cgi/image/metadata=none,w=24/gen/meta-exif.jpg']) {
       const img = await get(path);
-      expect(extractMetadata(img.bytes, 'jpeg')).toEqual({});
+      expect(await extractMetadata(img.bytes, 'jpeg')).toEqual({});
       expect(text(img.bytes)).not.toContain('Thumbflare test');
     }
   });
   it('WebP and PNG output carry nothing by default (as Cloudflare) and EXIF/XMP with an explicit keep (superset)', async () => {
     for (const [src, format] of [['/gen/meta-exif.png', 'png'], ['/gen/meta-exif.webp', 'webp'], ['/gen/meta-exif.jpg', 'webp'], ['/gen/meta-exif.jpg', 'png']] as const) {
       const plain = await get(`${src}?format=${format}`);
-      expect(extractMetadata(plain.bytes, format)).toEqual({});
+      expect(await extractMetadata(plain.bytes, format)).toEqual({});
       const kept = await get(`/cdn-cgi/image/format=${format},metadata=keep${src}`);
       expect(kept.format).toBe(format);
-      const found = extractMetadata(kept.bytes, format);
+      const found = await extractMetadata(kept.bytes, format);
       expect(readExifSummary(found.exif!)).toMatchObject({ orientation: 1, gps: true });
       expect(text(found.xmp!)).toContain('Jane XMP');
       expect(probeImage(kept.bytes)).toMatchObject({ orientation: 1, width: 48, height: 64 });
       // The container stays valid: it decodes to the oriented pixels.
       expect((await decodePixels(kept)).width).toBe(48);
       const copyright = await get(`${src}?format=${format}&metadata=copyright`);
-      expect(readExifSummary(extractMetadata(copyright.bytes, format).exif!)).toMatchObject({ copyright: 'Copyright 2026 Thumbflare test', gps: false });
+      expect(readExifSummary((await extractMetadata(copyright.bytes, format)).exif!)).toMatchObject({ copyright: 'Copyright 2026 Thumbflare test', gps: false });
     }
   });
   it('AVIF output carries none, whatever the policy', async () => {
