@@ -555,7 +555,8 @@ function checkAllowlists(o: TransformOptions, config: Config): void {
 }
 
 function toTransformOptions(s: State): TransformOptions {
-  const o: TransformOptions = { ...DEFAULT_OPTIONS, quality: s.quality || IMGPROXY_DEFAULT_QUALITY, dpr: s.dpr, gravity: s.gravity };
+  // metadata 'none': imgproxy URLs keep their documented "never carries EXIF/XMP" (docs/api.md), not Cloudflare's copyright default.
+  const o: TransformOptions = { ...DEFAULT_OPTIONS, quality: s.quality || IMGPROXY_DEFAULT_QUALITY, dpr: s.dpr, gravity: s.gravity, metadata: 'none' };
   // A crop without its own gravity takes the main one (and its offsets), as it stands after every option.
   const cropGravity = s.region && (s.region.own ?? { gravity: s.gravity, offset: s.offset });
   const region: Resizing['region'] = s.region && cropGravity && {

@@ -372,6 +372,21 @@ describe('border', () => {
     expect(meanColor(pp, 0, 0, 110, 5)).toEqual([0, 255, 0, 255]);
     expect(meanColor(pp, 10, 8, 90, 15)).toEqual([255, 255, 255, 255]); // the white pad bar above the image
   });
+  it('the memory rule counts the border canvas: the estimate covers the measured peak and exceeds the same request without a border', async () => {
+    const q = 'width=2000&height=2000&fit=pad&format=jpeg';
+    const peak = async (path: string) => {
+      const res = await callWorker(path, { env: { DEBUG: 'true' } });
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+      return { measured: Number(res.headers.get('x-thumbflare-peak-bytes')), estimated: Number(res.headers.get('x-thumbflare-estimated-peak-bytes')) };
+    };
+    // A translucent border on an opaque JPEG: the border canvas, then JPEG's flatten copy of it.
+    const bordered = await peak(`/gen/1080p.jpg?${q}&border=color=%23ff000080;width=100`);
+    const plain = await peak(`/gen/1080p.jpg?${q}`);
+    expect(bordered.measured).toBeGreaterThan(0);
+    expect(bordered.estimated).toBeGreaterThanOrEqual(bordered.measured);
+    expect(bordered.estimated).toBeGreaterThan(plain.estimated + 2200 * 2200 * 4);
+  });
   it('format=json reports the bordered size', async () => {
     const res = await callWorker('/gen/halves.png?w=100&format=json&border=color=red;width=5');
     expect(await res.json()).toMatchObject({ width: 110, height: 60 });

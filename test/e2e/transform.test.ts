@@ -257,7 +257,12 @@ describe('animation and metadata', () => {
   it('format=json describes source and planned output', async () => {
     const res = await callWorker('/gen/orient6.jpg?w=100&format=json');
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await res.json()).toEqual({
+    const body = (await res.json()) as { source: { bytes: number } };
+    expect(body).toEqual({
+      // Cloudflare's layout (issue 13): the output size and the source as displayed.
+      width: 100,
+      height: 150,
+      original: { file_size: body.source.bytes, width: 200, height: 300, format: 'image/jpeg' },
       source: { format: 'jpeg', width: 200, height: 300, storedWidth: 300, storedHeight: 200, orientation: 6, frames: 1, bytes: expect.any(Number) },
       // estimatedPeakBytes: the memory rule's estimate (src/codec/wasm/peak-memory.ts) for this output.
       output: { format: 'jpeg', width: 100, height: 150, estimatedPeakBytes: expect.any(Number) },
