@@ -19,6 +19,7 @@
  *
  * Pure: header values in, options and the response's Vary / Accept-CH lists out.
  */
+import { checkAllowedWidths } from './options/parse';
 import type { TransformOptions } from './options/types';
 
 /** Cloudflare's four `width=auto` sizes. */
@@ -46,6 +47,8 @@ export function applyClientHints(options: TransformOptions, header: HeaderLookup
   if (out.widthAuto) {
     const buckets = allowedWidths?.size ? [...allowedWidths].sort((a, b) => a - b) : [...AUTO_WIDTHS];
     out.width = bucket(wantedWidth(header), buckets);
+    // ALLOWED_WIDTHS bounds output pixels (width x dpr), as for a numeric width (options/parse.ts).
+    if (allowedWidths?.size) checkAllowedWidths(out, allowedWidths);
     vary.push(...WIDTH_HINTS);
     acceptCh.push('Sec-CH-Width', 'Sec-CH-Viewport-Width', 'Sec-CH-DPR');
   }

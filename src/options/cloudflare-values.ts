@@ -54,7 +54,7 @@ export function borderFromFields(f: Record<string, unknown>): TransformOptions['
   return { color, top, right, bottom, left };
 }
 
-export const BORDER_DESCRIPTION = `color=<CSS colour>;width=<0..${MAX_BORDER}>, or color=<CSS colour>;top=..;right=..;bottom=..;left=..`;
+export const BORDER_DESCRIPTION = `color=COLOUR;width=N, or color=COLOUR;top=N;right=N;bottom=N;left=N (a CSS colour; N from 0 to ${MAX_BORDER})`;
 
 /**
  * Keys of Cloudflare's draw object that the overlay step (pipeline/overlay.ts) honours. Any other

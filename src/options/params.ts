@@ -201,7 +201,7 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
     read: readQuality,
     ui: { kind: 'text', choices: ['50', 'low', 'medium-low'] },
   },
-  { key: 'border', aliases: [], describe: () => BORDER_DESCRIPTION, read: (raw) => readBorder(raw), ui: { kind: 'text', choices: ['color=%23000;width=10'] } },
+  { key: 'border', aliases: [], describe: () => BORDER_DESCRIPTION, read: (raw) => readBorder(raw), ui: { kind: 'text', choices: ['color=#000;width=10', 'color=white;top=0;right=0;bottom=40;left=0'] } },
   // Cloudflare's draw (Workers-only there) in a URL: a URL-encoded JSON array of its draw objects.
   { key: 'draw', aliases: [], describe: () => 'a JSON array of overlays', read: (raw, l) => readDraw(raw, l), ui: { kind: 'text', choices: ['[{"url":"/samples/badge.png","bottom":10,"right":10,"opacity":0.8}]'] } },
   // --- end Cloudflare options ---

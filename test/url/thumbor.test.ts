@@ -13,7 +13,8 @@ import { dispatchRequest } from '../../src/routes';
 import { parseThumborPath, thumborSignature } from '../../src/url/thumbor';
 
 const config = readConfig({ DIALECTS: 'cloudflare,thumbor', ORIGIN: 'https://img.example.com' });
-const BASE = { ...DEFAULT_OPTIONS, quality: 80, fit: 'cover', thumborBox: true } as const;
+// metadata 'none': Thumbor's PRESERVE_EXIF_INFO = False, not Cloudflare's copyright default (src/metadata/).
+const BASE = { ...DEFAULT_OPTIONS, quality: 80, fit: 'cover', thumborBox: true, metadata: 'none' } as const;
 
 function parse(path: string): TransformOptions {
   const r = parseThumborPath(path, { config, hasBucket: false });
