@@ -1,0 +1,55 @@
+/**
+ * @module codec/gif/encode-animated
+ * Animated GIF output, one frame at a time, with gifenc: a small, dependency-free
+ * JS encoder (no WASM memory) whose PnnQuant quantiser builds a palette per frame,
+ * which keeps colour right when frames differ (a palette shared by all frames
+ * would need every frame first, defeating streaming). The first frame's palette
+ * is the global colour table, later frames carry a local one (GIF89a §21).
+ *
+ * Every output frame is the whole canvas, already composited by the reader, so
+ * each is written with disposal 2 (restore to background): a transparent pixel
+ * then shows the page, never the previous frame, as it did in the source.
+ * GIF alpha is one bit: pixels under half opacity become transparent.
+ * No WASM: its memory is the index, the quantiser's histogram and the stream.
+ */
+import { applyPalette, GIFEncoder, quantize, type Palette } from 'gifenc';
+import type { FrameWriter, LoopCount } from '../animation';
+import type { Raster } from '../types';
+import { anyTransparentSimd } from '../resize/simd/resample-simd';
+
+export function writeGifFrames(loopCount: LoopCount): FrameWriter {
+  const gif = GIFEncoder({ initialCapacity: 64 * 1024 });
+  let first = true;
+  return {
+    async add(frame: Raster, delayMs: number) {
+      // Each frame has its own Graphic Control Extension: transparency only where the frame has some.
+      const hasAlpha = anyTransparentSimd(frame.data);
+      const format = hasAlpha ? 'rgba4444' : 'rgb565';
+      const palette: Palette = quantize(frame.data, 256, hasAlpha ? { format, oneBitAlpha: true, clearAlpha: true } : { format });
+      const index = applyPalette(frame.data, palette, format);
+      const transparentIndex = hasAlpha ? palette.findIndex((c) => c[3] === 0) : -1;
+      gif.writeFrame(index, frame.width, frame.height, {
+        palette,
+        delay: delayMs,
+        // gifenc: -1 writes no NETSCAPE2.0 block (play once), 0 forever, n the count.
+        ...(first ? { repeat: loopCount === null ? -1 : loopCount } : {}),
+        ...(transparentIndex >= 0 ? { transparent: true, transparentIndex } : {}),
+        dispose: 2,
+      });
+      first = false;
+    },
+    // The stream grows geometrically: count its whole buffer, not just what it holds.
+    heldBytes: () => gif.bytesView().buffer.byteLength,
+    finish() {
+      gif.finish();
+      return gif.bytes();
+    },
+  };
+}
+
+/** A still GIF (format=gif on a still source, or an animation's first frame): one frame, no loop block. */
+export async function encodeGif(r: Raster): Promise<Uint8Array> {
+  const writer = writeGifFrames(null);
+  await writer.add(r, 0);
+  return writer.finish();
+}
