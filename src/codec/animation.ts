@@ -16,11 +16,12 @@ export interface CanvasFrame {
 }
 
 /**
- * How many times the animation plays: `0` forever, `n` that many (WebP's ANIM
- * loop count, the NETSCAPE2.0 value of a GIF), `null` once (a GIF without the
- * NETSCAPE2.0 extension).
+ * How many times the animation plays in all, `0` forever: WebP's ANIM loop
+ * count as it is. A GIF's NETSCAPE2.0 value counts repeats after the first play
+ * (0 forever, n plays n + 1 times, no block plays once), the reading browsers and
+ * libvips share; the GIF reader and writer convert.
  */
-export type LoopCount = number | null;
+export type LoopCount = number;
 
 export interface FrameReader {
   width: number;

@@ -31,8 +31,8 @@ export function writeGifFrames(loopCount: LoopCount): FrameWriter {
       gif.writeFrame(index, frame.width, frame.height, {
         palette,
         delay: delayMs,
-        // gifenc: -1 writes no NETSCAPE2.0 block (play once), 0 forever, n the count.
-        ...(first ? { repeat: loopCount === null ? -1 : loopCount } : {}),
+        // Plays to NETSCAPE2.0 repeats; gifenc writes no block for -1 (play once).
+        ...(first ? { repeat: loopCount === 0 ? 0 : loopCount - 1 === 0 ? -1 : loopCount - 1 } : {}),
         ...(transparentIndex >= 0 ? { transparent: true, transparentIndex } : {}),
         dispose: 2,
       });
@@ -49,7 +49,7 @@ export function writeGifFrames(loopCount: LoopCount): FrameWriter {
 
 /** A still GIF (format=gif on a still source, or an animation's first frame): one frame, no loop block. */
 export async function encodeGif(r: Raster): Promise<Uint8Array> {
-  const writer = writeGifFrames(null);
+  const writer = writeGifFrames(1);
   await writer.add(r, 0);
   return writer.finish();
 }

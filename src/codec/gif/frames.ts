@@ -45,7 +45,7 @@ export function readGifFrames(bytes: Uint8Array): FrameReader {
     width,
     height,
     frameCount,
-    loopCount: reader.loopCount(),
+    loopCount: playsOf(reader.loopCount()),
     heldBytes: () => canvas.byteLength + (saved?.byteLength ?? 0),
     async *frames(): AsyncGenerator<CanvasFrame> {
       for (let i = 0; i < frameCount; i++) {
@@ -102,4 +102,10 @@ function backgroundColour(b: Uint8Array): number {
   if (index >= size) return 0;
   const p = 13 + index * 3;
   return ((0xff << 24) | (b[p + 2]! << 16) | (b[p + 1]! << 8) | b[p]!) >>> 0;
+}
+
+/** NETSCAPE2.0 repeats to plays (codec/animation LoopCount): none once, 0 forever, n repeats n + 1 plays. */
+function playsOf(repeats: number | null): number {
+  if (repeats === null) return 1;
+  return repeats === 0 ? 0 : Math.min(0xffff, repeats + 1);
 }

@@ -59,8 +59,8 @@ export function writeWebpFrames(loopCount: LoopCount, quality: number, method: n
       writeU24(out, 27, height - 1);
       out.set([0x41, 0x4e, 0x49, 0x4d], 30); // ANIM
       view.setUint32(34, 6, true);
-      // Background colour 0,0,0,0 (bytes 38..41); loop count: 0 forever; a GIF that plays once plays once here too.
-      view.setUint16(42, loopCount === null ? 1 : Math.min(0xffff, loopCount), true);
+      // Background colour 0,0,0,0 (bytes 38..41); loop count: plays, 0 forever.
+      view.setUint16(42, Math.min(0xffff, loopCount), true);
       let p = 44;
       for (const f of frames) {
         out.set(f, p);
