@@ -180,7 +180,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
       trimCodecs(deps.config.recycleWasmBytes, deps.config.idleWasmBytes);
     }
     clock.lap('animation');
-    return respond(req, source, deps, keys, { encoded, choice: animation.animate, fits: true, passthrough: false, meter, estimate: admitted.estimateBytes, maxAge });
+    return respond(req, source, deps, keys, { encoded, choice: animation.animate, fits: options.maxBytes === undefined || encoded.byteLength <= options.maxBytes, passthrough: false, meter, estimate: admitted.estimateBytes, maxAge });
   }
   const decision = admitOutput(admission);
   let { plan } = decision;

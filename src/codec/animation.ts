@@ -35,7 +35,7 @@ export interface FrameReader {
 }
 
 export interface FrameWriter {
-  /** Encodes one output frame; the raster may be reused by the caller afterwards. */
+  /** Encodes one output frame; the writer may change its pixels (it owns the frame once given). */
   add(frame: Raster, delayMs: number): Promise<void>;
   /** Encoded bytes held so far (the output grows frame by frame). */
   heldBytes(): number;

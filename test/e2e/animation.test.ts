@@ -9,6 +9,7 @@ import ThumborUrlBuilder from 'thumbor-url-builder';
 import { generateImageUrl } from '@imgproxy/imgproxy-node';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../src/config';
+import { readError } from '../support/images';
 import { callWorker, ORIGIN, sniffFormat } from '../support/worker';
 
 interface Inspected {
@@ -123,6 +124,22 @@ describe('disposal and transparency against libvips', () => {
       for (let n = 0; n < 5; n++) expect(await frameDiff(bytes, src, n), `frame ${n}`).toBeLessThan(6);
     });
   }
+  // anim-alpha: a square moving over a transparent canvas, cleared (disposal 2) before each next frame.
+  const ALPHA: [string, string][] = [['/gen/anim-alpha.gif', 'webp'], ['/gen/anim-alpha.gif', 'gif'], ['/gen/anim-alpha.webp', 'webp'], ['/gen/anim-alpha.webp', 'gif']];
+  for (const [src, format] of ALPHA) {
+    it(`${src} as animated ${format}: transparency and the moving square frame by frame`, async () => {
+      const bytes = new Uint8Array(await (await callWorker(`${src}?width=48&format=${format}`)).arrayBuffer());
+      const srcBytes = await source(src);
+      const out = await inspect(bytes);
+      expect([out.pages, out.width, out.pageHeight]).toEqual([4, 48, 32]);
+      expect(out.delay).toEqual([100, 100, 100, 100]);
+      for (let n = 0; n < 4; n++) expect(await frameDiff(bytes, srcBytes, n), `frame ${n}`).toBeLessThan(8);
+      // The last frame: its square (x 56..88 of 96) is there, the first frame's (x 8..40) was cleared.
+      const last = rgba((await inspect(bytes, 'frame=3')).frame!);
+      expect(last[(16 * 48 + 36) * 4 + 3]).toBeGreaterThan(200);
+      expect(last[(16 * 48 + 6) * 4 + 3]).toBeLessThan(30);
+    });
+  }
   // first_frame_transparency.gif: one 50x50 frame at x=25 on a 75x50 canvas; the rest of the canvas is transparent.
   for (const format of ['gif', 'webp', 'png'] as const) {
     it(`first_frame_transparency.gif as ${format}: the uncovered canvas stays transparent`, async () => {
@@ -190,8 +207,10 @@ describe('the still path and the pass-through budget', () => {
     });
   }
 
-  it('a corrupt animation is a 422 naming the cause, not a 500', async () => {
-    const res = await callWorker(`/fault/truncated-anim?width=80`);
-    expect([404, 422]).toContain(res.status);
+  it('an animated WebP with a broken frame is a 422 naming the frame, not a 500', async () => {
+    const res = await callWorker('/gen/anim-corrupt.webp?width=80');
+    const error = await readError(res);
+    expect([res.status, error.code]).toEqual([422, 'corrupt']);
+    expect(error.message).toMatch(/frame 3/);
   });
 });

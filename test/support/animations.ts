@@ -12,7 +12,7 @@ import sharp from 'sharp';
 type Generated = () => Promise<{ type: string; body: Buffer }>;
 
 /** A palette of exact colours; an index per pixel. */
-function gifOf(frames: { index: Uint8Array; x: number; y: number; width: number; height: number; delayMs: number; dispose: number }[], canvas: { width: number; height: number }, palette: number[][], repeat: number): Buffer {
+function gifOf(frames: { index: Uint8Array; x: number; y: number; width: number; height: number; delayMs: number; dispose: number; transparent?: boolean }[], canvas: { width: number; height: number }, palette: number[][], repeat: number): Buffer {
   const gif = GIFEncoder({ auto: false });
   // Manual mode: header, logical screen (the canvas) and the global palette, then frames that may be sub-rectangles.
   const head: number[] = [...Buffer.from('GIF89a', 'latin1'), canvas.width & 0xff, canvas.width >> 8, canvas.height & 0xff, canvas.height >> 8, 0xf7, 0, 0];
@@ -21,7 +21,7 @@ function gifOf(frames: { index: Uint8Array; x: number; y: number; width: number;
   const netscape = repeat >= 0 ? [0x21, 0xff, 0x0b, ...Buffer.from('NETSCAPE2.0', 'latin1'), 3, 1, repeat & 0xff, repeat >> 8, 0] : [];
   const parts: Buffer[] = [Buffer.from([...head, ...table, ...netscape])];
   for (const f of frames) {
-    gif.writeFrame(f.index, f.width, f.height, { delay: f.delayMs, dispose: f.dispose, first: false } as never);
+    gif.writeFrame(f.index, f.width, f.height, { delay: f.delayMs, dispose: f.dispose, first: false, ...(f.transparent ? { transparent: true, transparentIndex: 0 } : {}) } as never);
     // gifenc writes the image descriptor at (0,0): patch its left/top for a sub-rectangle frame.
     const bytes = Buffer.from(gif.bytesView());
     const desc = 8; // after the 8-byte graphic control extension
@@ -62,6 +62,22 @@ function testGif(): Buffer {
   return gifOf(frames, { width: W, height: H }, TEST_COLOURS, TEST_LOOP);
 }
 
+/**
+ * anim-alpha.gif, 96x64, 4 frames on a transparent canvas (index 0 transparent): a
+ * square in its own colour moves right; disposal 2 clears it to transparent
+ * before the next (libnsgif: a frame with a transparent index restores to transparent).
+ */
+function alphaGif(): Buffer {
+  const W = 96;
+  const H = 64;
+  const frames = [1, 2, 3, 4].map((colour, i) => {
+    const index = new Uint8Array(W * H);
+    for (let y = 16; y < 48; y++) index.fill(colour, y * W + 8 + i * 16, y * W + 8 + i * 16 + 32);
+    return { index, x: 0, y: 0, width: W, height: H, delayMs: 100, dispose: 2, transparent: true };
+  });
+  return gifOf(frames, { width: W, height: H }, TEST_COLOURS, 0);
+}
+
 /** 200 frames of 500x500 (50 MP in all: Cloudflare's budget exactly), bands and a moving square, for the memory test. */
 function bigGif(): Buffer {
   const W = 500;
@@ -79,6 +95,19 @@ export const ANIMATIONS: Record<string, Generated> = {
   'anim-test.gif': async () => ({ type: 'image/gif', body: testGif() }),
   // The same animation as libwebp's animation encoder writes it (sub-rectangle frames, blending): our demuxer's input.
   'anim-test.webp': async () => ({ type: 'image/webp', body: await sharp(testGif(), { animated: true }).webp({ quality: 90 }).toBuffer() }),
+  'anim-alpha.gif': async () => ({ type: 'image/gif', body: alphaGif() }),
+  // libwebp's animation encoder writes ALPH + VP8 sub-rectangles with blending and disposal: the demuxer's harder case.
+  'anim-alpha.webp': async () => ({ type: 'image/webp', body: await sharp(alphaGif(), { animated: true }).webp({ quality: 90 }).toBuffer() }),
+  // anim-test.webp with frame 3's VP8 start code broken: the container is sound, the frame is not.
+  'anim-corrupt.webp': async () => {
+    const webp = await sharp(testGif(), { animated: true }).webp({ quality: 90 }).toBuffer();
+    let at = 0;
+    for (let n = 0; n < 3; n++) at = webp.indexOf('ANMF', at + 1, 'latin1');
+    const vp8 = webp.indexOf(Buffer.from([0x9d, 0x01, 0x2a]), at);
+    if (at < 0 || vp8 < 0) throw new Error('anim-corrupt.webp: no third lossy frame to break');
+    webp.fill(0, vp8, vp8 + 3);
+    return { type: 'image/webp', body: webp };
+  },
   'anim-200f-500.gif': async () => ({ type: 'image/gif', body: bigGif() }),
 };
 

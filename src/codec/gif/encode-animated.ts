@@ -24,10 +24,17 @@ export function writeGifFrames(loopCount: LoopCount): FrameWriter {
     async add(frame: Raster, delayMs: number) {
       // Each frame has its own Graphic Control Extension: transparency only where the frame has some.
       const hasAlpha = anyTransparentSimd(frame.data);
+      if (hasAlpha) clearBelowHalf(frame.data);
       const format = hasAlpha ? 'rgba4444' : 'rgb565';
       const palette: Palette = quantize(frame.data, 256, hasAlpha ? { format, oneBitAlpha: true, clearAlpha: true } : { format });
       const index = applyPalette(frame.data, palette, format);
       const transparentIndex = hasAlpha ? palette.findIndex((c) => c[3] === 0) : -1;
+      // The quantiser may keep several fully transparent entries (transparent pixels of different colours);
+      // GIF marks one index transparent, so every such entry is folded into it.
+      if (transparentIndex >= 0) {
+        const clear = palette.map((c) => c[3] === 0);
+        for (let i = 0; i < index.length; i++) if (clear[index[i]!]) index[i] = transparentIndex;
+      }
       gif.writeFrame(index, frame.width, frame.height, {
         palette,
         delay: delayMs,
@@ -45,6 +52,16 @@ export function writeGifFrames(loopCount: LoopCount): FrameWriter {
       return gif.bytes();
     },
   };
+}
+
+/**
+ * One-bit alpha, decided before quantising: a pixel under half opacity becomes
+ * transparent black. Left to the quantiser, a faint pixel keeps its colour and
+ * its nearest palette entry by RGB is the opaque one (resampled edges would show
+ * as a halo). Changes the frame in place: the writer owns it once given.
+ */
+function clearBelowHalf(px: Uint8Array): void {
+  for (let i = 3; i < px.length; i += 4) if (px[i]! < 128) px.fill(0, i - 3, i + 1);
 }
 
 /** A still GIF (format=gif on a still source, or an animation's first frame): one frame, no loop block. */
