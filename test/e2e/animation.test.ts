@@ -125,7 +125,7 @@ describe('disposal and transparency against libvips', () => {
     });
   }
   // anim-alpha: a square moving over a transparent canvas, cleared (disposal 2) before each next frame.
-  const ALPHA: [string, string][] = [['/gen/anim-alpha.gif', 'webp'], ['/gen/anim-alpha.gif', 'gif'], ['/gen/anim-alpha.webp', 'webp'], ['/gen/anim-alpha.webp', 'gif']];
+  const ALPHA: [string, string][] = [['/gen/anim-alpha.gif', 'webp'], ['/gen/anim-alpha.gif', 'gif'], ['/gen/anim-alpha.webp', 'webp'], ['/gen/anim-alpha.webp', 'gif'], ['/gen/anim-alpha-lossless.webp', 'webp']];
   for (const [src, format] of ALPHA) {
     it(`${src} as animated ${format}: transparency and the moving square frame by frame`, async () => {
       const bytes = new Uint8Array(await (await callWorker(`${src}?width=48&format=${format}`)).arrayBuffer());

@@ -95,6 +95,8 @@ export const ANIMATIONS: Record<string, Generated> = {
   'anim-test.gif': async () => ({ type: 'image/gif', body: testGif() }),
   // The same animation as libwebp's animation encoder writes it (sub-rectangle frames, blending): our demuxer's input.
   'anim-test.webp': async () => ({ type: 'image/webp', body: await sharp(testGif(), { animated: true }).webp({ quality: 90 }).toBuffer() }),
+  // Lossless frames (VP8L, no ALPH chunk): the demuxer's other bitstream.
+  'anim-alpha-lossless.webp': async () => ({ type: 'image/webp', body: await sharp(alphaGif(), { animated: true }).webp({ lossless: true }).toBuffer() }),
   'anim-alpha.gif': async () => ({ type: 'image/gif', body: alphaGif() }),
   // libwebp's animation encoder writes ALPH + VP8 sub-rectangles with blending and disposal: the demuxer's harder case.
   'anim-alpha.webp': async () => ({ type: 'image/webp', body: await sharp(alphaGif(), { animated: true }).webp({ quality: 90 }).toBuffer() }),
