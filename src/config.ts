@@ -24,6 +24,8 @@ export interface Env {
   MAX_PROGRESSIVE_PIXELS?: string;
   MAX_PNG_PIXELS?: string;
   MAX_FRAMES?: string;
+  /** Animations (src/animation.ts): frame pixels in, and out, beyond which the original passes through. */
+  ANIMATION_MAX_PIXELS?: string;
   PIXEL_BUDGET?: string;
   BUDGET_WAIT_MS?: string;
   RECYCLE_WASM_BYTES?: string;
@@ -66,6 +68,8 @@ export interface Config {
   /** Cache-buster query parameters (CACHE_BUSTER_PARAMS): not options; the path form sends them to the origin. */
   cacheBusterParams: ReadonlySet<string>;
   limits: { maxPixels: number; maxPngPixels: number; maxJpegPixels: number; maxProgressivePixels: number; maxFrames: number };
+  /** Total frame pixels (width x height x frames) of an animation's source, and of its output, that are animated frame by frame; beyond, the original passes through. */
+  animationMaxPixels: number;
   /** Pixels all concurrent transforms of an isolate may hold at once. */
   pixelBudget: number;
   budgetWaitMs: number;
@@ -145,6 +149,8 @@ function parseConfig(env: Env): Config {
       maxPngPixels: readInt(env, 'MAX_PNG_PIXELS', 12_000_000),
       maxFrames: readInt(env, 'MAX_FRAMES', 1000),
     },
+    // Cloudflare's documented budget: animations over 50 megapixels (all frames) are delivered untransformed.
+    animationMaxPixels: readInt(env, 'ANIMATION_MAX_PIXELS', 50_000_000),
     pixelBudget: readInt(env, 'PIXEL_BUDGET', 10_000_000),
     budgetWaitMs: readInt(env, 'BUDGET_WAIT_MS', 5000),
     recycleWasmBytes: readInt(env, 'RECYCLE_WASM_BYTES', 32 * 1024 * 1024),

@@ -9,7 +9,7 @@
  * each candidate format and the first that fits the budget is used; when none
  * does, 413 names the largest output that would.
  */
-import { estimatePeakBytes, type PeakEstimate, type WasmState } from './codec/wasm/peak-memory';
+import { estimateAnimationPeakBytes, estimatePeakBytes, type PeakEstimate, type WasmState } from './codec/wasm/peak-memory';
 import type { DecodeHint, OutputFormat } from './codec/types';
 import { busy, tooLarge } from './errors';
 import { chooseFormat, type FormatChoice } from './negotiate';
@@ -146,6 +146,31 @@ export function admitOutput(req: OutputRequest): OutputDecision {
   if (!largest) throw tooLarge(`${asked}; the source cannot be transformed within the isolate's memory at any output size`);
   const { width, height } = largest.plan.output;
   throw tooLarge(`${asked}; the largest that fits is ${width}x${height} (as ${largest.choice.format})`, 'width');
+}
+
+/** An animation admitted frame by frame: its plan and estimated peak. */
+export interface AnimationDecision {
+  plan: TransformPlan;
+  estimateBytes: number;
+}
+
+/**
+ * The memory rule for the frame-by-frame path (src/animation.ts): the plan, and
+ * whether one frame in flight plus everything the loop keeps fits
+ * MEMORY_BUDGET_BYTES (codec/wasm/peak-memory estimateAnimationPeakBytes). Null:
+ * it does not, and the caller serves the original, as beyond the pixel budget.
+ */
+export function admitAnimation(req: OutputRequest, format: 'webp' | 'gif'): AnimationDecision | null {
+  const { probe } = req;
+  const plan = planTransform({ width: probe.displayWidth, height: probe.displayHeight }, req.options, req.maxDimension);
+  const estimate = withHeld(
+    estimateAnimationPeakBytes(
+      { probe, sourceBytes: req.sourceBytes, plan, hint: {}, options: req.options, format, mayHaveAlpha: probe.hasAlpha !== false, frames: probe.frames },
+      { residentBytes: 0, ...req.wasm },
+    ),
+    req.heldBytes,
+  );
+  return estimate.bytes <= MEMORY_BUDGET_BYTES ? { plan, estimateBytes: estimate.bytes } : null;
 }
 
 /** Binary search on a scale of the requested size for the largest plan that passes the rule. */

@@ -75,6 +75,8 @@ function candidates(input: NegotiateInput): OutputFormat[] {
   if (requested === 'webp') return ['webp', ...universal];
   if (requested === 'png') return ['png', 'jpeg'];
   if (requested === 'jpeg') return ['jpeg'];
+  // format=gif: a GIF (animations are written by src/animation.ts; this is the still path).
+  if (requested === 'gif') return ['gif', ...universal];
   if (requested === 'auto') {
     const accepts = acceptedModernFormats(input.accept);
     return [...(accepts.avif ? ['avif' as const] : []), ...(accepts.webp ? ['webp' as const] : []), ...universal];
@@ -99,4 +101,4 @@ export const MIME: Record<OutputFormat | SourceFormat, string> = {
   gif: 'image/gif',
 };
 
-export const EXTENSION: Record<OutputFormat, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif' };
+export const EXTENSION: Record<OutputFormat, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif', gif: 'gif' };

@@ -9,6 +9,7 @@
  * request and its dependencies.
  */
 import { afterResponse } from './after-response';
+import { animationPixels, animationRoute, transformAnimation, withinAnimationBudget } from './animation';
 import { decodeImage } from './codec/decode';
 import { planColour } from './color';
 import { embedIcc } from './color/embed';
@@ -22,7 +23,7 @@ import { digestBytes, formatToken, hashStrings, resultCacheKey, sourceCacheTag }
 import type { Config } from './config';
 import { ImageError } from './errors';
 import { buildImageHeaders, formatServerTiming, matchesIfNoneMatch, notModified, timingsOf } from './headers';
-import { admitOutput, checkSourceLimits, isScalableJpeg, MEMORY_BUDGET_BYTES, type OutputDecision, type OutputRequest, type PixelBudget } from './limits';
+import { admitAnimation, admitOutput, checkSourceLimits, isScalableJpeg, MEMORY_BUDGET_BYTES, type OutputDecision, type OutputRequest, type PixelBudget } from './limits';
 import { chooseFormat, MIME, type FormatChoice } from './negotiate';
 import { canonicalizeOptions } from './options/parse';
 import type { TransformOptions } from './options/types';
@@ -138,9 +139,9 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   const maxAge = options.maxAge ?? cacheLifetime(source.cacheControl, deps.config.cacheTtl);
   const { cacheTag } = keys;
 
-  if (probe.animated && options.anim && (options.format === undefined || options.format === 'auto')) {
-    return passThroughAnimation(source, probe, maxAge, cacheTag);
-  }
+  // An animation keeps moving, frame by frame (src/animation.ts), or passes through as it is.
+  const animation = animationRoute(probe, options, req.accept);
+  if (animation === 'passthrough') return passThroughAnimation(source, probe, maxAge, cacheTag);
 
   const display = { width: probe.displayWidth, height: probe.displayHeight };
   // Overlays are fetched (and refused: 403/404/413) before any pixel work, like the source;
@@ -168,6 +169,23 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     // Decoded overlays (RGBA) are held through the whole pipeline beside the job's own buffers.
     heldBytes: overlayPixels * 4 + colour.wasmBytes,
   };
+  if (animation) {
+    const admitted = admitAnimation(admission, animation.animate.format);
+    if (!admitted || !withinAnimationBudget(probe, admitted.plan, deps.config.animationMaxPixels)) return passThroughAnimation(source, probe, maxAge, cacheTag);
+    const meter = new MemoryMeter(source.bytes.byteLength);
+    clock.lap('plan');
+    const release = await deps.budget.acquire(animationPixels(probe, admitted.plan), deps.config.budgetWaitMs);
+    let encoded: Uint8Array;
+    try {
+      const overlays = await decodeOverlays(fetchedOverlays);
+      encoded = await transformAnimation(source.bytes, { probe, options, plan: admitted.plan, format: animation.animate.format, colour, overlays, observe: (js) => meter.sample(js) });
+    } finally {
+      release();
+      trimCodecs(deps.config.recycleWasmBytes, deps.config.idleWasmBytes);
+    }
+    clock.lap('animation');
+    return respond(req, source, deps, keys, { encoded, choice: animation.animate, fits: options.maxBytes === undefined || encoded.byteLength <= options.maxBytes, passthrough: false, meter, estimate: admitted.estimateBytes, maxAge });
+  }
   const decision = admitOutput(admission);
   let { plan } = decision;
   const { hint } = decision;
@@ -258,7 +276,29 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   } finally {
     release();
   }
+  return respond(req, source, deps, keys, { encoded, choice, fits: fitted.fits, passthrough, focused, meter, estimate, maxAge });
+}
 
+/** What a transform produced, for the headers, the caches and the response. */
+interface Produced {
+  encoded: Uint8Array;
+  choice: FormatChoice;
+  /** The output met maxBytes (or none was asked). */
+  fits: boolean;
+  /** The source's own bytes answer (src/passthrough.ts). */
+  passthrough: boolean;
+  focused?: Refocused;
+  meter: MemoryMeter;
+  estimate: number;
+  maxAge: number | null;
+}
+
+/** Headers, ETag, result cache and variant tier: the same for every path that encoded an image. */
+async function respond(req: ImageRequest, source: Source, deps: TransformDeps, keys: RequestKeys, produced: Produced): Promise<Response> {
+  const { options } = req;
+  const { clock, cacheTag } = keys;
+  const { encoded, choice, passthrough, focused, meter, estimate, maxAge } = produced;
+  const fitted = { fits: produced.fits };
   // A strong ETag names the bytes (RFC 9110 §8.8.3). The origin's validator plus the options and
   // format decide them, so a few bytes are hashed; without one, hash the output (kilobytes) rather
   // than the source (megabytes): equal bytes, equal tag, for a fraction of the work.

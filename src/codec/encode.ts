@@ -7,6 +7,8 @@
  * - AVIF: libavif + aom, speed 8 (codec/avif/encode).
  * - PNG: our encoder over the runtime's native deflate (codec/png/encode): the
  *   smallest exact colour type, per-row adaptive filters, no WASM memory.
+ * - GIF: gifenc, a palette quantised for the image, one-bit alpha (codec/gif/encode-animated;
+ *   animations are written frame by frame by src/animation.ts).
  * Quality is clamped to 1..100 and rounded.
  */
 import { internal } from '../errors';
@@ -15,6 +17,7 @@ import { encodeJpeg } from './jpeg/encode';
 import { encodeWebp } from './webp/encode';
 import { encodeAvif } from './avif/encode';
 import { encodePng } from './png/encode';
+import { encodeGif } from './gif/encode-animated';
 
 import { WEBP_METHOD } from './webp/encode';
 import { AVIF_SPEED } from './avif/encode';
@@ -30,6 +33,7 @@ const ENCODERS: Record<OutputFormat, Encoder> = {
   webp: (r, q, { fast }) => encodeWebp(r, q, fast ? FAST_WEBP_METHOD : WEBP_METHOD),
   avif: (r, q, { fast }) => encodeAvif(r, q, fast ? FAST_AVIF_SPEED : AVIF_SPEED),
   png: (r) => encodePng(r),
+  gif: (r) => encodeGif(r),
 };
 
 /**

@@ -3,7 +3,7 @@
  * `maxBytes` (Thumbor's and imgproxy's `max_bytes`): when the encoded image is
  * larger, lossy quality is lowered by binary search (at most MAX_BYTES_STEPS more
  * encodes) and the best quality that fits is kept. When even quality 1 does not
- * fit, or the format is lossless (PNG), the smallest encode is answered anyway and
+ * fit, or the format is lossless (PNG; GIF, palette-quantised with no quality), the smallest encode is answered anyway and
  * the response says so in `X-Thumbflare-Max-Bytes: exceeded` (imgproxy answers
  * the smallest it reached too; failing the request would break the page).
  */
@@ -23,7 +23,7 @@ export async function encodeWithin(
 ): Promise<FittedEncode> {
   const first = await encode(r, format, quality);
   if (maxBytes === undefined || first.byteLength <= maxBytes) return { bytes: first, quality, fits: true };
-  if (format === 'png') return { bytes: first, quality, fits: false };
+  if (format === 'png' || format === 'gif') return { bytes: first, quality, fits: false };
   let lo = 1;
   let hi = Math.round(quality) - 1;
   let best: FittedEncode | undefined;

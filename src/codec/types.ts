@@ -8,7 +8,7 @@
 export type SourceFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif';
 
 /** Formats Thumbflare can write. */
-export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'avif';
+export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif';
 
 export interface Raster {
   width: number;

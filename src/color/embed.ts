@@ -26,6 +26,9 @@ export async function embedIcc(encoded: Uint8Array, format: OutputFormat, icc: U
       return embedPng(encoded, icc);
     case 'webp':
       return embedWebp(encoded, icc);
+    case 'gif':
+      // GIF89a has no standard place for a profile: the pixels were converted to sRGB or are left as they are.
+      return encoded;
     default:
       throw new Error(`cannot embed an ICC profile in ${format}`);
   }

@@ -181,7 +181,7 @@ function size(s: State, name: string, args: string[]): void {
 }
 
 /** The formats the engine encodes, by every spelling imgproxy's extension uses. */
-const FORMATS: Record<string, TransformOptions['format']> = { jpg: 'jpeg', jpeg: 'jpeg', png: 'png', webp: 'webp', avif: 'avif' };
+const FORMATS: Record<string, TransformOptions['format']> = { jpg: 'jpeg', jpeg: 'jpeg', png: 'png', webp: 'webp', avif: 'avif', gif: 'gif' };
 
 function format(name: string, raw: string): TransformOptions['format'] {
   const f = FORMATS[raw.toLowerCase()];

@@ -250,9 +250,9 @@ type Loader = 'origin' | 'http' | 'https';
 const FILTERS: Record<string, Filter> = {
   quality: (o, [q]) => { o.quality = Math.max(1, Math.round(num(q, 'quality', 0, 100))); },
   format: (o, [f]) => {
-    const formats: Record<string, TransformOptions['format']> = { webp: 'webp', jpeg: 'jpeg', jpg: 'jpeg', png: 'png', avif: 'avif', gif: 'png' };
+    const formats: Record<string, TransformOptions['format']> = { webp: 'webp', jpeg: 'jpeg', jpg: 'jpeg', png: 'png', avif: 'avif', gif: 'gif' };
     const v = formats[(f ?? '').toLowerCase()];
-    // gif: a still image; Thumbflare encodes no GIF, so a still GIF request is answered as PNG (lossless, palette-friendly).
+    // gif: an animated GIF from an animation (src/animation.ts, as Thumbor does through gifsicle), a still GIF otherwise.
     if (!v) throw invalidParam('format', 'format() takes one of webp, jpeg, png, gif, avif');
     o.format = v;
   },

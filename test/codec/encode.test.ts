@@ -16,6 +16,7 @@ const MAGIC: Record<OutputFormat, (b: Uint8Array) => boolean> = {
   png: (b) => [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((v, i) => b[i] === v),
   webp: (b) => ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP',
   avif: (b) => ascii(b, 4, 8) === 'ftyp' && /avi[fs]/.test(ascii(b, 8, 12)),
+  gif: (b) => ascii(b, 0, 6) === 'GIF89a' && b[b.length - 1] === 0x3b,
 };
 
 function ascii(b: Uint8Array, from: number, to: number): string {
@@ -23,7 +24,7 @@ function ascii(b: Uint8Array, from: number, to: number): string {
 }
 
 describe('encodeImage', () => {
-  it.each(['jpeg', 'webp', 'avif', 'png'] as const)('%s at 1200x900 has the right signature', async (format) => {
+  it.each(['jpeg', 'webp', 'avif', 'png', 'gif'] as const)('%s at 1200x900 has the right signature', async (format) => {
     await encodeImage({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 4).fill(200) }, format, 50); // warm-up: instantiate
     const t0 = performance.now();
     const out = await encodeImage(photo, format, format === 'avif' ? 50 : 80);

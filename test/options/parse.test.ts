@@ -146,7 +146,7 @@ const INVALID: [string, string][] = [
   ['quality=High', 'quality'],
   ['quality=high&q=50', 'quality'],
   ['format=jxl', 'format'],
-  ['format=gif', 'format'],
+  ['format=bmp', 'format'],
   ['format=progressive-jpeg', 'format'],
   ['compression=slow', 'compression'],
   ['compression=', 'compression'],

@@ -11,6 +11,7 @@
  *   /mut/<name>           a mutable source: whatever GET /__mut?name=<name>&file=
  *                         <root>/<path>[&cc=<Cache-Control>] last set it to, with a
  *                         new ETag on every set (a source that changes)
+ *   POST /__anim         libvips' reading of an animation (test/support/animations.ts)
  *   POST /__record/<name> a test's measurements, written to test/limits/<name>.json
  *                         (workerd has no file system) for a script to render
  * and counts requests per path (GET /__hits?path=/x) so tests can prove a
@@ -30,6 +31,7 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { TestProject } from 'vitest/node';
 import { FACE_SCENE, FOCUS_SCENES, renderScene } from './scenes';
+import { ANIMATIONS, inspectAnimation } from './animations';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ROOTS: Record<string, string> = {
@@ -104,6 +106,8 @@ async function sceneJpeg(name: string): Promise<{ type: string; body: Buffer }> 
 
 /** Test images made on first request and kept in memory. */
 const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> = {
+  // Animated sources for the frame-by-frame path (test/support/animations.ts).
+  ...ANIMATIONS,
   ...Object.fromEntries(Object.keys(FOCUS_SCENES).map((name) => [name, () => sceneJpeg(name)])),
   // The same scene stored turned a quarter left with EXIF orientation 6 (turn right to display): it displays as focus-right-bokeh.jpg.
   'focus-right-bokeh-orient6.jpg': async () => {
@@ -373,6 +377,12 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
   if (path === '/__last-url') {
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(lastUrl));
+    return;
+  }
+  if (path === '/__anim' && req.method === 'POST') {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await inspectAnimation(Buffer.concat(chunks), url)));
     return;
   }
   const record = /^\/__record\/([a-z0-9-]+)$/.exec(path);

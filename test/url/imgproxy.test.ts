@@ -223,7 +223,7 @@ const INVALID: [string, number, string][] = [
   [`/x/bg:300:0:0/plain/${SRC}`, 400, 'bg'],
   [`/x/q:101/plain/${SRC}`, 400, 'q'],
   [`/x/fq:webp/plain/${SRC}`, 400, 'fq'],
-  [`/x/f:gif/plain/${SRC}`, 400, 'f'],
+  [`/x/f:bmp/plain/${SRC}`, 400, 'f'],
   [`/x/plain/${SRC}@tiff`, 400, 'extension'],
   [`/x/pd:/plain/${SRC}`, 400, 'pd'],
   [`/x/t:10/plain/${SRC}`, 400, 't'],

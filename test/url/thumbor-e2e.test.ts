@@ -95,7 +95,7 @@ describe('crop side, flips, format (unsafe URLs)', () => {
     expect([img.width, img.height]).toEqual([200, 100]);
     expect(meanColor(await decodePixels(img), 0, 0, 50, 100)[0]).toBeGreaterThan(200);
   });
-  const FORMATS: [string, string][] = [['webp', 'webp'], ['png', 'png'], ['jpeg', 'jpeg'], ['gif', 'png'], ['avif', 'avif']];
+  const FORMATS: [string, string][] = [['webp', 'webp'], ['png', 'png'], ['jpeg', 'jpeg'], ['gif', 'gif'], ['avif', 'avif']];
   for (const [f, expected] of FORMATS) {
     it(`format(${f}) answers ${expected}`, async () => {
       const img = await readImage(await callWorker(unsafe(PHOTO).resize(64, 48).filter(`format(${f})`).buildUrl(), { env: UNSAFE_ENV }));

@@ -52,7 +52,7 @@ describe('Thumbor URL -> options', () => {
     ['filters:quality(40)/a.jpg', { quality: 40 }],
     ['filters:format(webp)/a.jpg', { format: 'webp' }],
     ['filters:format(jpeg)/a.jpg', { format: 'jpeg' }],
-    ['filters:format(gif)/a.jpg', { format: 'png' }],
+    ['filters:format(gif)/a.jpg', { format: 'gif' }],
     ['filters:format(avif)/a.jpg', { format: 'avif' }],
     ['fit-in/300x200/filters:fill(red)/a.jpg', { width: 300, height: 200, fit: 'pad', enlarge: false, background: { r: 255, g: 0, b: 0, a: 255 } }],
     ['fit-in/300x200/filters:fill(00ff00)/a.jpg', { width: 300, height: 200, fit: 'pad', enlarge: false, background: { r: 0, g: 255, b: 0, a: 255 } }],

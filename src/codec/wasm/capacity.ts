@@ -15,6 +15,7 @@
  * - AVIF (libavif + aom) ~43 MiB at 1200x900, ~90 at 1920x1440: ~30 bytes/pixel + 16 MiB.
  * - PNG: our encoder over native deflate, in JS: the compressed stream (at worst
  *   the raw samples, for noise) and the final file, a copy of it.
+ * - GIF: gifenc, in JS: the palette index, the quantiser's histogram and the LZW stream.
  */
 import type { OutputFormat } from '../types';
 
@@ -36,5 +37,9 @@ export function encoderWorkingSet(format: OutputFormat, width: number, height: n
       return Math.max(16 * MiB, 16 * MiB + 30 * px) + px;
     case 'png':
       return MiB + 2 * 4 * px;
+    case 'gif':
+      // gifenc, JS: the palette index (1 byte/pixel), PnnQuant's 64 Ki-bin histogram, and
+      // the LZW stream (at worst ~1.5 bytes/pixel, in a buffer that grows by up to 2x, then copied out).
+      return 4 * MiB + px + 2 * 2 * 1.5 * px;
   }
 }

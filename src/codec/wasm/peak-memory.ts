@@ -216,3 +216,32 @@ function resizeWasmBytes(w: number, h: number, rw: number, rh: number): number {
   const lanczos = stage(bw, rw, bw / rw, bh / rh);
   return Math.max(box, lanczos) + MiB;
 }
+
+/**
+ * The frame-by-frame path (src/animation.ts): the peak while one frame is in
+ * flight, which is the same for every frame. Beside the source bytes it holds:
+ *  - the reader's compositing state: the canvas, and a copy of a frame's
+ *    rectangle (GIF disposal 3) or one decoded frame (WebP, whose libwebp
+ *    decoder instance stays alive through the loop);
+ *  - one frame's still job on a copy of the canvas: `estimatePeakBytes` for an
+ *    already-decoded canvas-sized raster, with no instance trimmed between
+ *    stages (the loop keeps its resampler and encoder warm), plus the encoder's
+ *    working set carried into the next frame;
+ *  - the encoded frames so far, up to all of them, and their copy into the file
+ *    at the end: bounded at 1.5 bytes per output pixel (LZW's 12-bit codes at
+ *    worst; lossy WebP of photos stays well under), GIF's growing stream 2x more.
+ */
+export function estimateAnimationPeakBytes(job: PeakJob & { frames: number }, w: WasmState): PeakEstimate {
+  const { probe, plan } = job;
+  const canvas = probe.width * probe.height;
+  const decoder = probe.format === 'webp' ? 16 * MiB + job.sourceBytes + 2 * RGBA * canvas : 0;
+  const reader = 2 * RGBA * canvas + (probe.format === 'gif' ? canvas : 0);
+  const frame = estimatePeakBytes(
+    { ...job, probe: { ...probe, format: 'png', animated: false, frames: 1 }, sourceBytes: 0, hint: {} },
+    { residentBytes: 0, recycleBytes: Infinity, idleBytes: Infinity },
+  );
+  const carriedEncoder = job.format === 'webp' ? encoderWorkingSet('webp', plan.output.width, plan.output.height) : 0;
+  const outputPixels = plan.output.width * plan.output.height * job.frames;
+  const output = 1.5 * outputPixels * (job.format === 'gif' ? 3 : 2);
+  return { bytes: job.sourceBytes + w.residentBytes + decoder + reader + frame.bytes + carriedEncoder + output, stage: `animation ${job.format} (${frame.stage})` };
+}
