@@ -67,6 +67,8 @@ const CASES = [
   { id: 'jpeg1080-640-jpeg', label: '1080p JPEG → 640 w JPEG q80', src: 'photo-1080p.jpg', width: 640, format: 'jpeg', quality: 80, photo: true },
   { id: 'jpeg24-800-jpeg', label: '24 MP JPEG → 800 w JPEG q80', src: 'photo-24mp.jpg', width: 800, format: 'jpeg', quality: 80, photo: true },
   { id: 'pjpeg12-800-jpeg', label: '12 MP progressive JPEG → 800 w JPEG q80', src: 'photo-12mp-progressive.jpg', width: 800, format: 'jpeg', quality: 80, photo: true },
+  // A progressive source wanted as a thumbnail: 1/8 scale needs only the DC scan (issue 10 item 5).
+  { id: 'pjpeg12-300-jpeg', label: '12 MP progressive JPEG → 300 w JPEG q80', src: 'photo-12mp-progressive.jpg', width: 300, format: 'jpeg', quality: 80, photo: true },
   { id: 'webp-600-webp', label: '1200x800 WebP → 600 w WebP q80', src: 'photo-1200x800.webp', width: 600, format: 'webp', quality: 80, photo: true },
   { id: 'zone-300-png', label: 'Zone plate 2000² PNG → 300 w PNG (aliasing)', src: 'zoneplate-2000.png', width: 300, format: 'png', zone: true, zoneSize: 2000 },
   // Next.js hero images: deviceSizes 1920 and 3840 at next/image's default quality 75 (issue 10).
