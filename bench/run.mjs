@@ -52,12 +52,12 @@ sharp.concurrency(1); // one libvips thread, like one Worker isolate
 sharp.cache(false); // no libvips operation cache between rounds
 
 /**
- * sharp's JPEG settings matched to Thumbflare's MozJPEG call: baseline, 4:2:0, trellis, table 3, optimised Huffman.
- * sharp's own default (libjpeg-turbo-compatible, no trellis) is faster, but jSquash's MozJPEG build cannot turn
- * trellis off (its glue keeps MozJPEG's max-compression profile), so the like-for-like comparison keeps trellis
- * on both sides; scripts/jpeg-settings.mjs measures both sharp configurations against ours (issue 10 item 5).
+ * sharp's JPEG settings matched to Thumbflare's encoder: sharp's own defaults (libjpeg-turbo-compatible: standard
+ * quantisation tables, no trellis, optimised Huffman, 4:2:0, baseline), which our libjpeg-turbo build writes byte
+ * for byte (codec/jpeg/encode; issue 10 item 5). Until it replaced MozJPEG, this was MozJPEG's profile (trellis,
+ * table 3) on both sides.
  */
-const SHARP_JPEG = { chromaSubsampling: '4:2:0', trellisQuantisation: true, overshootDeringing: true, quantisationTable: 3, optimiseCoding: true, progressive: false };
+const SHARP_JPEG = { chromaSubsampling: '4:2:0', optimiseCoding: true, progressive: false };
 
 const CASES = [
   { id: 'jpeg12-300-jpeg', label: '12 MP JPEG → 300 w JPEG q80', src: 'photo-12mp.jpg', width: 300, format: 'jpeg', quality: 80, timeTarget: 1.5, photo: true },
