@@ -109,3 +109,26 @@ describe('encoder', () => {
     expect(libjpegState(jpegTurboEncoder)!.memoryBytes).toBe(mem);
   });
 });
+
+describe('warm decoder (MEASURE, not asserted beyond staying live)', () => {
+  it('a 12 MP photo at 1/8: fresh instance per decode vs the warm one', async () => {
+    const src = photoLike(4000, 3000, 11);
+    const jpeg = await encodeImage(src, 'jpeg', 90);
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
+    const fresh: number[] = [];
+    const warm: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      recycleCodecs(0);
+      let t = performance.now();
+      await decodeImage(jpeg, 'jpeg', { minWidth: 300, minHeight: 225 });
+      fresh.push(performance.now() - t);
+      t = performance.now();
+      await decodeImage(jpeg, 'jpeg', { minWidth: 300, minHeight: 225 });
+      warm.push(performance.now() - t);
+    }
+    // The policy between requests (RECYCLE_WASM_BYTES 32 MiB) leaves the 1 MB decoder alone.
+    recycleCodecs(32 * MB);
+    expect(jpegTurbo.isLive()).toBe(true);
+    console.log(`MEASURE 12 MP (${(jpeg.length / MB).toFixed(1)} MB) -> 1/8: fresh instance ${median(fresh).toFixed(0)} ms, warm ${median(warm).toFixed(0)} ms (workerd's clock is coarse)`);
+  });
+});
