@@ -2,7 +2,7 @@
  * @module codec/encode
  * Encodes an RGBA8 raster to the output format. The encoder table: one row per
  * output format, each pointing into that format's folder:
- * - JPEG: MozJPEG baseline 4:2:0; above MOZJPEG_MAX_PIXELS, jpeg-js (codec/jpeg/encode).
+ * - JPEG: our libjpeg-turbo build, baseline 4:2:0, sharp's default settings (codec/jpeg/encode).
  * - WebP: libwebp lossy, alpha kept (codec/webp/encode).
  * - AVIF: libavif + aom, speed 8 (codec/avif/encode).
  * - PNG: our encoder over the runtime's native deflate (codec/png/encode): the

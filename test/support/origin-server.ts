@@ -359,6 +359,29 @@ async function simdBuildReport() {
   }
 }
 
+/**
+ * For test/codec/jpeg/wasm-build.test.ts: the committed libjpeg.wasm's sha256, the
+ * manifest's, and, where scripts/build-jpeg-wasm.sh finds its toolchain and
+ * Debian's source (exit 3 when not), a fresh build's sha256 and whether it is identical.
+ */
+async function jpegWasmBuildReport() {
+  const dir = resolve(REPO, 'src/codec/jpeg/wasm');
+  const committed = await readFile(resolve(dir, 'libjpeg.wasm'));
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  const manifestSha256 = (await readFile(resolve(dir, 'libjpeg.wasm.sha256'), 'utf8')).trim();
+  const out = mkdtempSync(resolve(tmpdir(), 'tf-jpeg-wasm-'));
+  try {
+    const build = spawnSync('sh', [resolve(REPO, 'scripts/build-jpeg-wasm.sh'), out], { encoding: 'utf8' });
+    if (build.status === 3) return { toolchain: null, reason: build.stderr.trim(), committedSha256: sha(committed), manifestSha256, rebuiltSha256: null, identical: null };
+    if (build.status !== 0) throw new Error(`build-jpeg-wasm.sh failed: ${build.stderr}`);
+    const rebuilt = await readFile(resolve(out, 'libjpeg.wasm'));
+    const version = spawnSync('clang-14', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+    return { toolchain: version, committedSha256: sha(committed), manifestSha256, rebuiltSha256: sha(rebuilt), identical: rebuilt.equals(committed) };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const path = decodeURIComponent(url.pathname);
@@ -369,6 +392,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (path === '/__mut') return setMutable(url, res);
   if (path === '/__simd-build') {
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await simdBuildReport()));
+    return;
+  }
+  if (path === '/__jpeg-wasm-build') {
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await jpegWasmBuildReport()));
     return;
   }
   if (path === '/__last-headers') {

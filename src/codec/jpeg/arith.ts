@@ -1,7 +1,7 @@
 /**
  * @module codec/jpeg/arith
  * Decoder for arithmetic-coded JPEGs (SOF9, SOF10: sequential and progressive),
- * which our fast-path libjpeg-turbo build (@cwasm/jpeg-turbo) lacks.
+ * which our fast-path libjpeg-turbo build (codec/jpeg/turbo) is built without.
  *
  * The decoder is libjpeg-turbo again, as built by
  * `@cornerstonejs/codec-libjpeg-turbo-8bit` (ISC; libjpeg-turbo's IJG/BSD/zlib

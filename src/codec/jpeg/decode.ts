@@ -36,9 +36,9 @@ export async function decodeJpeg(bytes: Uint8Array, hint: DecodeHint, colour: De
   }
   if (info.lossless) throw unsupported('lossless JPEG (SOF3) is not supported');
   if (info.arithmetic) {
-    // Neither @cwasm's libjpeg-turbo, MozJPEG (@jsquash) nor Photon's Rust
-    // decoder is built with arithmetic decoding; the second libjpeg-turbo build
-    // is, but only outputs RGB or grey (its CMYK conversion fails).
+    // Our libjpeg-turbo build (codec/jpeg/turbo) leaves arithmetic decoding out,
+    // as did the decoders before it; the second libjpeg-turbo build has it, but
+    // only outputs RGB or grey (its CMYK conversion fails).
     if (info.components === 4) throw unsupported('arithmetic-coded CMYK JPEG is not supported');
     return decodeArithJpeg(bytes, hint);
   }

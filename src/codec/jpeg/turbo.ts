@@ -1,47 +1,58 @@
 /**
  * @module codec/jpeg/turbo
- * Hand-written binding to the libjpeg-turbo (TurboJPEG API) build shipped by
- * `@cwasm/jpeg-turbo`. Its own JS glue reads the .wasm with `fs`, which Workers
- * lack, so we instantiate the imported module ourselves.
+ * Binding to our own wasm32 build of libjpeg-turbo 2.1.5 (Debian's source
+ * package; C glue in codec/jpeg/wasm/glue.c, rebuilt by scripts/build-jpeg-wasm.sh):
+ * one module that decodes and encodes.
  *
- * The reason to use it: `tjDecompress2` decodes at M/8 scale (DCT scaling), so a
- * 12 MP photo wanted at 300 px never exists at full size in memory.
+ * - Decode at M/8 scale (DCT scaling), so a 12 MP photo wanted at 300 px never
+ *   exists at full size in memory; a progressive source wanted at 1/8 is decoded
+ *   from its DC scans only (buffered-image mode, issue 10 item 5). The JPEG is
+ *   streamed into the module in 64 KB reads and rows come out in strips, so the
+ *   module's memory holds libjpeg's state, not the file or the image.
+ * - Encode as sharp does by default (libjpeg's standard tables, no trellis,
+ *   optimised Huffman tables, 4:2:0), fed by strips of rows; the file streams out.
  *
- * Errors: libjpeg reports fatal errors through `longjmp`; our `longjmp` import
- * throws, which unwinds out of the WASM call. The C stack pointer is not restored
- * and the allocations of the failed call leak, so the instance is dropped after
- * any such error (see codec/wasm/memory).
+ * Decoder and encoder are two instances of the one compiled module, so a large
+ * encode's coefficient buffer never forces the decoder out (codec/wasm/memory
+ * trims each on its own size).
+ *
+ * Errors: libjpeg's error_exit calls the imported `fatal`, which throws
+ * {@link LibjpegFatal}; that unwinds the WASM stack. We then put the exported
+ * `__stack_pointer` back where it was before the call; every other piece of state
+ * is re-created by the next job (glue.c resets its allocator arena per job), so
+ * the instance stays warm. Anything else thrown out of the module (a trap) drops
+ * the instance.
  */
-import jpegTurboModule from '@cwasm/jpeg-turbo/jpeg-turbo.wasm';
+import libjpegModule from './wasm/libjpeg.wasm';
 import { LazyInstance } from '../wasm/memory';
 
-/** TurboJPEG pixel formats (turbojpeg.h). */
-const TJPF_RGBA = 7;
-const TJPF_CMYK = 11;
-/** TurboJPEG colorspaces (turbojpeg.h). */
+/** TurboJPEG colorspace numbers (turbojpeg.h), as glue.c reports them. */
 export const TJCS_CMYK = 3;
 export const TJCS_YCCK = 4;
 
-interface TurboExports {
+/** Rows per decode strip: one copy into JS per strip, not per row. */
+const DECODE_STRIP_ROWS = 16;
+/** Rows per encode strip: one 4:2:0 MCU row (16 lines). */
+const ENCODE_STRIP_ROWS = 16;
+
+interface LibjpegExports {
   memory: WebAssembly.Memory;
-  malloc(size: number): number;
-  free(ptr: number): void;
-  tjInitDecompress(): number;
-  tjDestroy(handle: number): number;
-  tjDecompressHeader3(
-    handle: number, buf: number, size: number,
-    width: number, height: number, subsamp: number, colorspace: number,
-  ): number;
-  tjDecompress2(
-    handle: number, buf: number, size: number, dst: number,
-    width: number, pitch: number, height: number, pixelFormat: number, flags: number,
-  ): number;
+  __stack_pointer: WebAssembly.Global;
+  dec_header(): number;
+  dec_start(m: number, cmyk: number, dcOnly: number, rows: number): number;
+  dec_strip(): number;
+  dec_rows(): number;
+  dec_finish(): number;
+  enc_start(width: number, height: number, quality: number, progressive: number, rows: number): number;
+  enc_rows(n: number): void;
+  enc_finish(): number;
+  arena_bytes(): number;
 }
 
-/** Thrown by the longjmp import; marks a fatal libjpeg error. */
+/** Thrown by the `fatal` import; marks a fatal libjpeg error (its msg_code, jerror.h). */
 export class LibjpegFatal extends Error {
-  constructor() {
-    super('libjpeg fatal error');
+  constructor(readonly code: number) {
+    super(`libjpeg fatal error ${code}`);
   }
 }
 
@@ -52,40 +63,69 @@ export class LibjpegWarning extends Error {
   }
 }
 
-function instantiateTurbo(): { binding: TurboExports; memory: WebAssembly.Memory } {
-  const unsupportedSyscall = () => {
-    throw new LibjpegFatal();
-  };
-  const instance = new WebAssembly.Instance(jpegTurboModule, {
-    env: {
-      // setjmp "returns 0" once; libjpeg's error_exit then calls longjmp, which we
-      // turn into a JS exception instead of a jump back.
-      setjmp: () => 0,
-      longjmp: () => {
-        throw new LibjpegFatal();
-      },
-    },
-    wasi_snapshot_preview1: {
-      environ_sizes_get: () => 0,
-      environ_get: () => 0,
-      proc_exit: unsupportedSyscall,
-      fd_close: () => 0,
-      fd_seek: () => 0,
-      // libjpeg writes warnings/trace to stderr only when configured to; ignore.
-      fd_write: () => 0,
-    },
-  });
-  const binding = instance.exports as unknown as TurboExports;
-  return { binding, memory: binding.memory };
+/** One instance: its exports plus the JS side of its `read`/`write` imports. */
+interface Libjpeg {
+  x: LibjpegExports;
+  /** The JPEG being decoded, and how far `read` has got. */
+  input: Uint8Array;
+  inputAt: number;
+  /** Encoded chunks `write` received. */
+  output: Uint8Array[];
+  /** Source bytes the last decode read (a DC-only decode stops early). */
+  lastBytesRead: number;
 }
 
-export const jpegTurbo = new LazyInstance<TurboExports>('jpeg-turbo', instantiateTurbo);
+function instantiate(): { binding: Libjpeg; memory: WebAssembly.Memory } {
+  const self = { input: new Uint8Array(0), inputAt: 0, output: [], lastBytesRead: 0 } as unknown as Libjpeg;
+  const instance = new WebAssembly.Instance(libjpegModule, {
+    env: {
+      fatal: (code: number) => {
+        throw new LibjpegFatal(code);
+      },
+      read: (dst: number, max: number) => {
+        const n = Math.min(max, self.input.byteLength - self.inputAt);
+        new Uint8Array(self.x.memory.buffer, dst, n).set(self.input.subarray(self.inputAt, self.inputAt + n));
+        self.inputAt += n;
+        return n;
+      },
+      write: (src: number, len: number) => {
+        self.output.push(new Uint8Array(self.x.memory.buffer, src, len).slice());
+      },
+    },
+  });
+  self.x = instance.exports as unknown as LibjpegExports;
+  return { binding: self, memory: self.x.memory };
+}
+
+export const jpegTurbo = new LazyInstance<Libjpeg>('jpeg-turbo', instantiate);
+export const jpegTurboEncoder = new LazyInstance<Libjpeg>('jpeg-turbo-enc', instantiate);
+
+/**
+ * Runs one job on `lazy`'s instance. A libjpeg fatal error restores the stack
+ * pointer and rethrows (the instance stays); any other throw drops the instance.
+ */
+function run<R>(lazy: LazyInstance<Libjpeg>, job: (lj: Libjpeg) => R): R {
+  const lj = lazy.get();
+  const sp = lj.x.__stack_pointer.value as number;
+  try {
+    return job(lj);
+  } catch (err) {
+    if (err instanceof LibjpegFatal) lj.x.__stack_pointer.value = sp;
+    else lazy.drop();
+    throw err;
+  } finally {
+    lj.lastBytesRead = lj.inputAt;
+    lj.input = new Uint8Array(0);
+    lj.inputAt = 0;
+    lj.output = [];
+  }
+}
 
 export interface JpegHeader {
   width: number;
   height: number;
-  subsampling: number;
   colorspace: number;
+  progressive: boolean;
 }
 
 export interface TurboDecoded {
@@ -97,56 +137,70 @@ export interface TurboDecoded {
 }
 
 /**
- * Decodes `jpeg` at scale `scaleEighths`/8 (1..8). Throws LibjpegFatal or
- * LibjpegWarning; either way a thrown call drops the instance.
+ * Decodes `jpeg` at scale `scaleEighths`/8 (1..8); a progressive source at 1/8
+ * from its DC scans only unless `dcOnly` is false (tests compare the two). Throws LibjpegFatal (corrupt
+ * data) or LibjpegWarning (libjpeg recovered, e.g. truncated: TurboJPEG's rule
+ * that a warning fails the call).
  */
-export function decodeJpegTurbo(jpeg: Uint8Array, scaleEighths: (header: JpegHeader) => number): TurboDecoded {
-  const tj = jpegTurbo.get();
-  let handle = 0;
-  let input = 0;
-  let meta = 0;
-  let output = 0;
-  let failed = true;
-  try {
-    input = tj.malloc(jpeg.byteLength);
-    meta = tj.malloc(16);
-    if (input === 0 || meta === 0) throw new Error('libjpeg-turbo: out of memory');
-    new Uint8Array(tj.memory.buffer, input, jpeg.byteLength).set(jpeg);
-    handle = tj.tjInitDecompress();
-    if (handle === 0) throw new Error('libjpeg-turbo: tjInitDecompress failed');
-    if (tj.tjDecompressHeader3(handle, input, jpeg.byteLength, meta, meta + 4, meta + 8, meta + 12) !== 0) {
-      throw new LibjpegFatal();
-    }
-    const [width = 0, height = 0, subsampling = 0, colorspace = 0] = new Int32Array(tj.memory.buffer, meta, 4);
-    const header: JpegHeader = { width, height, subsampling, colorspace };
+export function decodeJpegTurbo(jpeg: Uint8Array, scaleEighths: (header: JpegHeader) => number, dcOnly = true): TurboDecoded {
+  return run(jpegTurbo, (lj) => {
+    lj.input = jpeg;
+    lj.inputAt = 0;
+    const x = lj.x;
+    const at = x.dec_header();
+    const [width = 0, height = 0, colorspace = 0, progressive = 0] = new Int32Array(x.memory.buffer, at, 5);
+    const header: JpegHeader = { width, height, colorspace, progressive: progressive === 1 };
     const m = Math.min(8, Math.max(1, Math.round(scaleEighths(header))));
-    // TJSCALED(): ceil(dim * M / 8). Passing exactly these dimensions makes
-    // tjDecompress2 pick the M/8 factor.
-    const outWidth = Math.ceil((width * m) / 8);
-    const outHeight = Math.ceil((height * m) / 8);
     const cmyk = colorspace === TJCS_CMYK || colorspace === TJCS_YCCK;
-    const size = outWidth * outHeight * 4;
-    output = tj.malloc(size);
-    if (output === 0) throw new Error('libjpeg-turbo: out of memory');
-    const status = tj.tjDecompress2(
-      handle, input, jpeg.byteLength, output, outWidth, outWidth * 4, outHeight,
-      cmyk ? TJPF_CMYK : TJPF_RGBA, 0,
-    );
-    // A fatal error never returns (longjmp throws); -1 here is a warning such
-    // as truncated data, where the bottom of the image is filler.
-    if (status !== 0) throw new LibjpegWarning();
-    const data = new Uint8Array(tj.memory.buffer, output, size).slice();
-    failed = false;
-    return { width: outWidth, height: outHeight, data, cmyk };
-  } finally {
-    if (failed) {
-      // The stack pointer and heap may be inconsistent after a throw out of WASM.
-      jpegTurbo.drop();
-    } else {
-      tj.free(output);
-      tj.free(meta);
-      tj.free(input);
-      tj.tjDestroy(handle);
+    const infoAt = x.dec_start(m, cmyk ? 1 : 0, dcOnly ? 1 : 0, DECODE_STRIP_ROWS);
+    const info = new Int32Array(x.memory.buffer, infoAt, 8); // after dec_start: it may have grown the memory
+    const outWidth = info[5]!;
+    const outHeight = info[6]!;
+    const rowBytes = outWidth * 4;
+    const data = new Uint8Array(rowBytes * outHeight);
+    const strip = x.dec_strip();
+    for (let y = 0; y < outHeight; ) {
+      const n = x.dec_rows();
+      if (n <= 0) throw new LibjpegWarning();
+      // The memory may have grown (new buffer) during dec_rows: view it afresh.
+      data.set(new Uint8Array(x.memory.buffer, strip, n * rowBytes), y * rowBytes);
+      y += n;
     }
-  }
+    if (x.dec_finish() !== 0) throw new LibjpegWarning();
+    return { width: outWidth, height: outHeight, data, cmyk };
+  });
+}
+
+/**
+ * Encodes an RGBA8 image (alpha ignored) as JPEG at libjpeg quality `quality`:
+ * 4:2:0, optimised Huffman tables, baseline unless `progressive`.
+ */
+export function encodeJpegTurbo(rgba: Uint8Array, width: number, height: number, quality: number, progressive = false): Uint8Array {
+  return run(jpegTurboEncoder, (lj) => {
+    const x = lj.x;
+    const strip = x.enc_start(width, height, quality, progressive ? 1 : 0, ENCODE_STRIP_ROWS);
+    const rowBytes = width * 4;
+    for (let y = 0; y < height; y += ENCODE_STRIP_ROWS) {
+      const n = Math.min(ENCODE_STRIP_ROWS, height - y);
+      new Uint8Array(x.memory.buffer, strip, n * rowBytes).set(rgba.subarray(y * rowBytes, (y + n) * rowBytes));
+      x.enc_rows(n);
+    }
+    x.enc_finish();
+    let size = 0;
+    for (const c of lj.output) size += c.byteLength;
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const c of lj.output) {
+      out.set(c, at);
+      at += c.byteLength;
+    }
+    return out;
+  });
+}
+
+/** For tests and measurements: an instance's stack pointer, memory and last read count (undefined when not live). */
+export function libjpegState(lazy: LazyInstance<Libjpeg>): { stackPointer: number; memoryBytes: number; lastBytesRead: number } | undefined {
+  if (!lazy.isLive()) return undefined;
+  const lj = lazy.get();
+  return { stackPointer: lj.x.__stack_pointer.value as number, memoryBytes: lj.x.memory.buffer.byteLength, lastBytesRead: lj.lastBytesRead };
 }

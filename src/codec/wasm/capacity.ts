@@ -6,11 +6,11 @@
  * it to the rest of the job; `limits.ts` decides with the sum which format fits.
  * Measured in workerd (test/limits/memory.test.ts and output-memory.test.ts;
  * README "Limits"), rounded up:
- * - MozJPEG 16.2 MiB at 1024x576 (its floor), ~19 at 1200x900, ~51 at 1920x1440, ~207 at 4000x3000: about
- *   20 bytes/pixel, so above MOZJPEG_MAX_PIXELS JPEG is written by a JS baseline
- *   encoder (jpeg-js) that needs no WASM memory. Its output is a JS array of
- *   numbers until the end (~6-8 bytes per encoded byte, ~0.25-0.5 encoded byte
- *   per pixel for photos at q75-85; not seen by the Worker's meter, counted here).
+ * - JPEG (our libjpeg-turbo, codec/jpeg/turbo): optimised Huffman tables need
+ *   every DCT coefficient before the first byte is written, 2 bytes per sample,
+ *   3 bytes/pixel at 4:2:0, in WASM; beside it a 16-row strip and libjpeg's
+ *   state (< 1 MiB at 3840 w), and the encoded file, streamed out to JS chunks
+ *   then joined (~0.1-0.5 byte/pixel at q75-85, twice at the join).
  * - libwebp ~28 MiB at 1200x900, ~64 at 1920x1440: ~22 bytes/pixel + 8 MiB.
  * - AVIF (libavif + aom) ~43 MiB at 1200x900, ~90 at 1920x1440: ~30 bytes/pixel + 16 MiB.
  * - PNG: our encoder over native deflate, in JS: the compressed stream (at worst
@@ -19,9 +19,6 @@
  */
 import type { OutputFormat } from '../types';
 
-/** MozJPEG is used up to this many output pixels; above, the JS encoder. */
-export const MOZJPEG_MAX_PIXELS = 3_200_000;
-
 const MiB = 1024 * 1024;
 
 /** Bytes an encoder holds beside the RGBA raster it is given, for a width x height output. */
@@ -29,7 +26,7 @@ export function encoderWorkingSet(format: OutputFormat, width: number, height: n
   const px = width * height;
   switch (format) {
     case 'jpeg':
-      return px <= MOZJPEG_MAX_PIXELS ? Math.max(17 * MiB, 4 * MiB + 20 * px) + px : 4 * px;
+      return 2 * MiB + 3 * px + px;
     case 'webp':
       // Emscripten builds start at 16 MiB (their INITIAL_MEMORY): that is the floor.
       return Math.max(16 * MiB, 8 * MiB + 22 * px) + px;

@@ -1,9 +1,10 @@
 /**
  * @module codec/wasm/emscripten
- * The Emscripten codecs of the jSquash packages (MozJPEG, libwebp, libavif/dav1d),
+ * The Emscripten codecs of the jSquash packages (libwebp, libavif/dav1d),
  * instantiated from imported (pre-compiled) WASM modules. The format folders
- * (codec/jpeg/encode, codec/webp, codec/avif) call them through
- * {@link callEmscripten}. The five instances stay defined here, in this order,
+ * (codec/webp, codec/avif) call them through
+ * {@link callEmscripten}. (JPEG is our own libjpeg-turbo build, codec/jpeg/turbo.)
+ * The four instances stay defined here, in this order,
  * because registration order in codec/wasm/memory is trimCodecs' tie-break
  * between equally sized idle instances; a new format's instance can live in
  * its own folder (registered after these).
@@ -17,8 +18,6 @@
  * Choices: the SIMD libwebp encoder (workerd's V8 has WASM SIMD; ~1.5x faster);
  * the single-threaded AVIF encoder (Workers have no threads).
  */
-import mozjpegEncFactory from '@jsquash/jpeg/codec/enc/mozjpeg_enc.js';
-import mozjpegEncModule from '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm';
 import webpDecFactory from '@jsquash/webp/codec/dec/webp_dec.js';
 import webpDecModule from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import webpEncFactory from '@jsquash/webp/codec/enc/webp_enc_simd.js';
@@ -27,7 +26,6 @@ import avifDecFactory from '@jsquash/avif/codec/dec/avif_dec.js';
 import avifDecModule from '@jsquash/avif/codec/dec/avif_dec.wasm';
 import avifEncFactory from '@jsquash/avif/codec/enc/avif_enc.js';
 import avifEncModule from '@jsquash/avif/codec/enc/avif_enc.wasm';
-import { defaultOptions as mozjpegDefaults } from '@jsquash/jpeg/meta.js';
 import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
 import { defaultOptions as avifDefaults } from '@jsquash/avif/meta.js';
 import { corrupt } from '../../errors';
@@ -49,7 +47,6 @@ interface EncoderModule<O> {
   encode(data: BufferSource, width: number, height: number, options: O): Uint8Array | null;
 }
 
-export type MozjpegOptions = typeof mozjpegDefaults;
 export type WebpOptions = typeof webpDefaults;
 export type AvifOptions = typeof avifDefaults;
 
@@ -94,7 +91,6 @@ function defineEmscripten<T>(name: string, factory: Factory, wasmModule: WebAsse
   });
 }
 
-export const mozjpegEncoder = defineEmscripten<EncoderModule<MozjpegOptions>>('mozjpeg-enc', mozjpegEncFactory as Factory, mozjpegEncModule);
 export const webpDecoder = defineEmscripten<DecoderModule>('webp-dec', webpDecFactory as Factory, webpDecModule);
 export const webpEncoder = defineEmscripten<EncoderModule<WebpOptions>>('webp-enc', webpEncFactory as Factory, webpEncModule);
 export const avifDecoder = defineEmscripten<DecoderModule>('avif-dec', avifDecFactory as Factory, avifDecModule);
@@ -123,4 +119,4 @@ export function toRaster(image: { width: number; height: number; data: ArrayLike
   return { width: image.width, height: image.height, data };
 }
 
-export { mozjpegDefaults, webpDefaults, avifDefaults };
+export { webpDefaults, avifDefaults };

@@ -10,16 +10,19 @@
  * millisecond for the small codecs, a few ms for the AVIF encoder.
  *
  * Per module (linear memory measured in workerd; registered name in brackets):
- * - [jpeg-turbo] libjpeg-turbo, @cwasm/jpeg-turbo (139 KB wasm). Starts at
- *   256 KB. 12 MP JPEG: 1.6 MB decoded at 1/8 (500x375), 7.3 MB at 3/8
- *   (1500x1125), 47 MB at full size.
+ * - [jpeg-turbo], [jpeg-turbo-enc] our libjpeg-turbo build (codec/jpeg/turbo,
+ *   416 KB wasm), one instance decoding and one encoding. Start at 1 MB. The
+ *   file streams in and rows stream out, so a baseline decode stays at 1 MB at
+ *   every scale (12 MP full size included); a progressive one holds every
+ *   coefficient (~3 bytes/pixel at 4:2:0: 12 MP ~36 MB); an encode holds its
+ *   coefficients, 3 bytes/pixel (3840x2880: 32.5 MB).
  * - [jpeg-arith] libjpeg-turbo built with arithmetic decoding (vendored from
  *   @cornerstonejs/codec-libjpeg-turbo-8bit, codec/jpeg/arith), only for SOF9/10
  *   files. Starts at 1 MB; full-size decode, ~3 bytes/pixel (6 MP: 18 MB).
  * - [photon] Photon/Rust `image` (1.5 MB wasm), our own glue (codec/wasm/photon).
  *   ~1.5 MB idle; a full 12 MP PNG decode grows it to 149 MB, above the
  *   isolate's 128 MB: cap PNG/GIF pixel counts upstream (about 12 bytes/pixel).
- * - [webp-dec], [avif-dec], [mozjpeg-enc], [webp-enc], [avif-enc]: Emscripten
+ * - [webp-dec], [avif-dec], [webp-enc], [avif-enc]: Emscripten
  *   builds from jSquash. Each starts at 16 MB (their INITIAL_MEMORY) and grows
  *   with the image; 16 MB is the floor while the instance is live.
  * - [resize] Rust `resize` crate via @jsquash/resize (35 KB wasm). No longer on
@@ -28,12 +31,14 @@
  *   source row, a ring of filtered rows and one output row (< 1 MB at 3840 w),
  *   and is dropped after every call, so it is never live between stages.
  * Cold instantiation (measured with a 64 px job): Photon and libjpeg-turbo
- * < 1 ms, MozJPEG encoder 4 ms, libwebp encoder 16 ms, AVIF encoder ~270 ms
+ * (decoder or encoder) <= 1 ms, libwebp encoder 16 ms, AVIF encoder ~270 ms
  * (mostly libaom setup): keep the AVIF encoder unless memory is short.
  *
  * Instances are also dropped after any trap (Rust panic, Emscripten abort,
- * libjpeg longjmp): the heap may be half-updated and the stack pointer is not
- * unwound, so reusing it would risk corrupting the next request.
+ * a trap in libjpeg): the heap may be half-updated and the stack pointer is not
+ * unwound, so reusing it would risk corrupting the next request. (A libjpeg
+ * fatal error is the exception: codec/jpeg/turbo restores the stack pointer and
+ * its glue resets its arena per job, so that instance stays.)
  */
 
 /** A lazily created, droppable WASM instance plus its JS binding. */
