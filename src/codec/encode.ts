@@ -7,6 +7,7 @@
  * - AVIF: libavif + aom, speed 8 (codec/avif/encode).
  * - PNG: our encoder over the runtime's native deflate (codec/png/encode): the
  *   smallest exact colour type, per-row adaptive filters, no WASM memory.
+ * - JPEG XL: libjxl, effort 3, single-threaded (codec/jxl/encode).
  * Quality is clamped to 1..100 and rounded.
  */
 import { internal } from '../errors';
@@ -15,6 +16,7 @@ import { encodeJpeg } from './jpeg/encode';
 import { encodeWebp } from './webp/encode';
 import { encodeAvif } from './avif/encode';
 import { encodePng } from './png/encode';
+import { encodeJxl, FAST_JXL_EFFORT, JXL_EFFORT } from './jxl/encode';
 
 import { WEBP_METHOD } from './webp/encode';
 import { AVIF_SPEED } from './avif/encode';
@@ -30,6 +32,7 @@ const ENCODERS: Record<OutputFormat, Encoder> = {
   webp: (r, q, { fast }) => encodeWebp(r, q, fast ? FAST_WEBP_METHOD : WEBP_METHOD),
   avif: (r, q, { fast }) => encodeAvif(r, q, fast ? FAST_AVIF_SPEED : AVIF_SPEED),
   png: (r) => encodePng(r),
+  jxl: (r, q, { fast }) => encodeJxl(r, q, fast ? FAST_JXL_EFFORT : JXL_EFFORT),
 };
 
 /**

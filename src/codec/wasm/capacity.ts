@@ -15,6 +15,10 @@
  * - AVIF (libavif + aom) ~43 MiB at 1200x900, ~90 at 1920x1440: ~30 bytes/pixel + 16 MiB.
  * - PNG: our encoder over native deflate, in JS: the compressed stream (at worst
  *   the raw samples, for noise) and the final file, a copy of it.
+ * - JPEG XL (libjxl, effort 1 and 3 alike): 40 MiB at 640x480, 104 at 1200x900, 290 at
+ *   1920x1440, 604 at 3000x2000 (scripts/tmp-free measurement in docs/jxl.md): ~100
+ *   bytes/pixel + 16 MiB, the heaviest encoder by far, so a JXL output above ~0.8 MP
+ *   falls back to AVIF (negotiate.ts).
  */
 import type { OutputFormat } from '../types';
 
@@ -36,5 +40,7 @@ export function encoderWorkingSet(format: OutputFormat, width: number, height: n
       return Math.max(16 * MiB, 16 * MiB + 30 * px) + px;
     case 'png':
       return MiB + 2 * 4 * px;
+    case 'jxl':
+      return 16 * MiB + 105 * px + px;
   }
 }
