@@ -24,6 +24,12 @@ export interface Env {
   MAX_PROGRESSIVE_PIXELS?: string;
   MAX_PNG_PIXELS?: string;
   MAX_FRAMES?: string;
+  // --- SVG (issue 15; see src/codec/svg/) ---
+  MAX_SVG_BYTES?: string;
+  MAX_SVG_ELEMENTS?: string;
+  /** `true`: every SVG source is answered with its sanitised self, whatever the options (Cloudflare's behaviour). */
+  SVG_PASSTHROUGH?: string;
+  // --- end SVG ---
   PIXEL_BUDGET?: string;
   BUDGET_WAIT_MS?: string;
   RECYCLE_WASM_BYTES?: string;
@@ -65,7 +71,9 @@ export interface Config {
   allowedQualities?: ReadonlySet<number>;
   /** Cache-buster query parameters (CACHE_BUSTER_PARAMS): not options; the path form sends them to the origin. */
   cacheBusterParams: ReadonlySet<string>;
-  limits: { maxPixels: number; maxPngPixels: number; maxJpegPixels: number; maxProgressivePixels: number; maxFrames: number };
+  limits: { maxPixels: number; maxPngPixels: number; maxJpegPixels: number; maxProgressivePixels: number; maxFrames: number; maxSvgBytes?: number; maxSvgElements?: number };
+  /** SVG_PASSTHROUGH: SVG sources are served sanitised, never rasterised (format=json still describes them). */
+  svgPassthrough?: boolean;
   /** Pixels all concurrent transforms of an isolate may hold at once. */
   pixelBudget: number;
   budgetWaitMs: number;
@@ -144,7 +152,10 @@ function parseConfig(env: Env): Config {
       maxProgressivePixels: readInt(env, 'MAX_PROGRESSIVE_PIXELS', 16_000_000),
       maxPngPixels: readInt(env, 'MAX_PNG_PIXELS', 12_000_000),
       maxFrames: readInt(env, 'MAX_FRAMES', 1000),
+      maxSvgBytes: readInt(env, 'MAX_SVG_BYTES', 2_000_000),
+      maxSvgElements: readInt(env, 'MAX_SVG_ELEMENTS', 20_000),
     },
+    svgPassthrough: readBool(env.SVG_PASSTHROUGH, false),
     pixelBudget: readInt(env, 'PIXEL_BUDGET', 10_000_000),
     budgetWaitMs: readInt(env, 'BUDGET_WAIT_MS', 5000),
     recycleWasmBytes: readInt(env, 'RECYCLE_WASM_BYTES', 32 * 1024 * 1024),
