@@ -37,6 +37,8 @@ const files = {
   'huge-dimensions.svg': `<svg ${NS} width="10000000" height="10000000"><rect width="10" height="10"/></svg>\n`,
   // Hostile: 300 nested groups (over the 256-level bound).
   'deep-nesting.svg': `<svg ${NS} width="10" height="10">${'<g>'.repeat(300)}<rect width="10" height="10"/>${'</g>'.repeat(300)}</svg>\n`,
+  // Many elements (3000 small paths in a deterministic pattern, ~170 KB): what the parse tree costs per source byte.
+  'many-paths.svg': `<svg ${NS} viewBox="0 0 600 500">${Array.from({ length: 3000 }, (_, i) => `<path d="M${(i * 37) % 600} ${(i * 53) % 500}l12 3-4 11z" fill="#${((i * 2654435761) >>> 8 & 0xffffff).toString(16).padStart(6, '0')}"/>`).join('')}</svg>\n`,
   // Not well-formed: cut off inside a tag.
   'truncated.svg': `<svg ${NS} width="10" height="10"><rect width="10" hei`,
 };

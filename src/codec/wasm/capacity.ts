@@ -11,7 +11,9 @@
  *   encoder (jpeg-js) that needs no WASM memory. Its output is a JS array of
  *   numbers until the end (~6-8 bytes per encoded byte, ~0.25-0.5 encoded byte
  *   per pixel for photos at q75-85; not seen by the Worker's meter, counted here).
- * - libwebp ~28 MiB at 1200x900, ~64 at 1920x1440: ~22 bytes/pixel + 8 MiB.
+ * - libwebp ~28 MiB at 1200x900, ~64 at 1920x1440: ~22 bytes/pixel + 8 MiB. With real
+ *   transparency (its lossless alpha plane) more: 60.6 MiB at 2000x1000 for a rasterised
+ *   SVG with transparent areas (19.3 MiB for the same pixels opaque): ~28 bytes/pixel + 8 MiB.
  * - AVIF (libavif + aom) ~43 MiB at 1200x900, ~90 at 1920x1440: ~30 bytes/pixel + 16 MiB.
  * - PNG: our encoder over native deflate, in JS: the compressed stream (at worst
  *   the raw samples, for noise) and the final file, a copy of it.
@@ -28,14 +30,14 @@ export const MOZJPEG_MAX_PIXELS = 3_200_000;
 const MiB = 1024 * 1024;
 
 /** Bytes an encoder holds beside the RGBA raster it is given, for a width x height output. */
-export function encoderWorkingSet(format: OutputFormat, width: number, height: number): number {
+export function encoderWorkingSet(format: OutputFormat, width: number, height: number, mayHaveAlpha = false): number {
   const px = width * height;
   switch (format) {
     case 'jpeg':
       return px <= MOZJPEG_MAX_PIXELS ? Math.max(17 * MiB, 4 * MiB + 20 * px) + px : 4 * px;
     case 'webp':
       // Emscripten builds start at 16 MiB (their INITIAL_MEMORY): that is the floor.
-      return Math.max(16 * MiB, 8 * MiB + 22 * px) + px;
+      return Math.max(16 * MiB, 8 * MiB + (mayHaveAlpha ? 30 : 22) * px) + px;
     case 'avif':
       return Math.max(16 * MiB, 16 * MiB + 30 * px) + px;
     case 'png':

@@ -96,13 +96,14 @@ function decoderWasm(probe: Probe, decodedPixels: number, sourceBytes: number): 
     case 'avif':
       return 16 * MiB + sourceBytes + 3 * RGBA * stored; // dav1d's YUV planes and libavif's RGBA
     case 'svg':
-      // resvg: its pixmap at the render size, plus the parsed tree (measured in test/limits/svg-jxl-memory.test.ts).
-      return SVG_BASE_WASM + SVG_TREE_PER_SOURCE_BYTE * sourceBytes + RGBA * decodedPixels;
+      // resvg: its pixmap at the render size and a second raster-sized buffer (measured ~8 bytes per
+      // rendered pixel: 38.5 MiB at 2200x2200), plus the parsed tree (test/limits/svg-jxl-memory.test.ts).
+      return SVG_BASE_WASM + SVG_TREE_PER_SOURCE_BYTE * sourceBytes + 2 * RGBA * decodedPixels;
   }
 }
 
 /** resvg's idle linear memory and the parsed tree's bytes per source byte (upper bounds of the measured). */
-const SVG_BASE_WASM = 2 * MiB;
+const SVG_BASE_WASM = 4 * MiB;
 const SVG_TREE_PER_SOURCE_BYTE = 40;
 
 /** What survives a `trimCodecs(recycle, idle)`: instances past recycle go, then the total is capped. */
@@ -183,7 +184,7 @@ export function estimatePeakBytes(job: PeakJob, w: WasmState): PeakEstimate {
   carry = afterTrim(resident, w);
 
   // Encode: the output raster plus the encoder's working set (WASM or JS) and the encoded bytes.
-  stages.push([`encode ${job.format}`, carry + O + encoderWorkingSet(job.format, plan.output.width, plan.output.height)]);
+  stages.push([`encode ${job.format}`, carry + O + encoderWorkingSet(job.format, plan.output.width, plan.output.height, job.mayHaveAlpha)]);
 
   let worst = stages[0]!;
   for (const s of stages) if (s[1] > worst[1]) worst = s;
