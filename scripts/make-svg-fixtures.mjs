@@ -44,3 +44,25 @@ const files = {
 };
 for (const [name, text] of Object.entries(files)) writeFileSync(join(DIR, name), text);
 console.log(`wrote ${Object.keys(files).length} files to ${DIR}`);
+
+// libvips references (sharp's libvips reads SVG through librsvg), rendered at the
+// test's output size directly (density scaled so librsvg draws at that size; never
+// enlarged as pixels), as PNG with alpha: test/corpus/svg.test.ts compares with them.
+const sharp = (await import('sharp')).default;
+export const REFERENCES = {
+  'icon-viewbox.svg': [200, 200],
+  'size-only.svg': [120, 80],
+  'units-mm.svg': [192, 96],
+  'transparent.svg': [150, 150],
+  'gradients.svg': [300, 150],
+  'many-paths.svg': [300, 250],
+};
+mkdirSync(join(DIR, 'ref'), { recursive: true });
+for (const [name, [w, h]] of Object.entries(REFERENCES)) {
+  const svg = join(DIR, name);
+  const meta = await sharp(svg).metadata();
+  const density = (72 * w) / meta.width;
+  const png = await sharp(svg, { density }).resize(w, h, { fit: 'fill' }).png().toBuffer();
+  writeFileSync(join(DIR, 'ref', `${name}.png`), png);
+  console.log(`ref ${name}: intrinsic ${meta.width}x${meta.height} at density ${density.toFixed(1)} -> ${w}x${h}`);
+}
