@@ -39,6 +39,7 @@ import { thumborMetadata } from './url/thumbor-meta';
 import { sourceVersion, type TierRequest, type VariantTier } from './variant-tier';
 import { describeFocus, gravityHeader, refocus, type Refocused } from './refocus';
 import { SVG_CSP, sanitizedSvgBytes, vectorOptions } from './codec/svg/vector';
+import { svgRenderSize } from './codec/svg/decode';
 import { unsupported } from './errors';
 
 export interface ImageRequest {
@@ -325,7 +326,9 @@ class MemoryMeter {
 
 /** Pixels this transform holds at its peak: the decoded raster plus the output. */
 function estimatePixels(probe: Probe, hint: DecodeHint, plan: TransformPlan): number {
-  let decoded = probe.width * probe.height;
+  // An SVG holds the raster it renders at the output size, not its intrinsic size (codec/svg/decode).
+  const rendered = probe.format === 'svg' ? svgRenderSize(probe, hint) : undefined;
+  let decoded = rendered ? rendered.width * rendered.height : probe.width * probe.height;
   if (isScalableJpeg(probe) && hint.minWidth && hint.minHeight) {
     // DCT scaling goes down by eighths: the decoder keeps at least the hint.
     const eighths = Math.max(1, Math.ceil((8 * Math.max(hint.minWidth / probe.width, hint.minHeight / probe.height))));

@@ -129,6 +129,8 @@ describe('SVG pass-through, sanitised (format=svg, SVG_PASSTHROUGH)', () => {
     ['format=svg', '/svg/script.svg?format=svg', {}],
     ['format=svg in /cdn-cgi/image/', '/cdn-cgi/image/format=svg/svg/script.svg', {}],
     ['SVG_PASSTHROUGH ignores the size, as Cloudflare does', '/svg/script.svg?width=100', { SVG_PASSTHROUGH: 'true' }],
+    ['imgproxy format:svg', imgproxy(`${ORIGIN}/svg/script.svg`, { width: 100, format: 'svg' }), {}],
+    ['Thumbor URL with SVG_PASSTHROUGH', thumbor('svg/script.svg').resize(100, 0).buildUrl(), { SVG_PASSTHROUGH: 'true' }],
   ];
   for (const [name, path, env] of CASES) {
     it(`${name}: image/svg+xml with a CSP, scripts and handlers gone, drawing kept`, async () => {
@@ -200,6 +202,13 @@ describe('JPEG XL output', () => {
     const res = await get('/cdn-cgi/image/width=200,format=jxl/gen/photo-640.jpg');
     const jxl = await decodeJxl(new Uint8Array(await res.arrayBuffer()));
     expect([jxl.width, jxl.height]).toEqual([200, 150]);
+  });
+
+  it('imgproxy format:jxl', async () => {
+    const res = await get(imgproxy(`${ORIGIN}/gen/photo-640.jpg`, { width: 160, format: 'jxl' }));
+    expect(res.headers.get('content-type')).toBe('image/jxl');
+    const jxl = await decodeJxl(new Uint8Array(await res.arrayBuffer()));
+    expect([jxl.width, jxl.height]).toEqual([160, 120]);
   });
 
   it('an SVG rasterised to JPEG XL', async () => {
