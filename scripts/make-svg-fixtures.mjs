@@ -39,6 +39,10 @@ const files = {
   'deep-nesting.svg': `<svg ${NS} width="10" height="10">${'<g>'.repeat(300)}<rect width="10" height="10"/>${'</g>'.repeat(300)}</svg>\n`,
   // Many elements (3000 small paths in a deterministic pattern, ~170 KB): what the parse tree costs per source byte.
   'many-paths.svg': `<svg ${NS} viewBox="0 0 600 500">${Array.from({ length: 3000 }, (_, i) => `<path d="M${(i * 37) % 600} ${(i * 53) % 500}l12 3-4 11z" fill="#${((i * 2654435761) >>> 8 & 0xffffff).toString(16).padStart(6, '0')}"/>`).join('')}</svg>\n`,
+  // Hostile: a "use bomb": 8 levels of groups, each using the one below 10 times (10^8 rectangles once expanded).
+  'use-bomb.svg': `<svg ${NS} width="10" height="10"><defs><rect id="u0" width="1" height="1"/>${Array.from({ length: 8 }, (_, i) => `<g id="u${i + 1}">${`<use href="#u${i}"/>`.repeat(10)}</g>`).join('')}</defs><use href="#u8"/></svg>\n`,
+  // Hostile: <use> references in a cycle.
+  'use-cycle.svg': `<svg ${NS} width="10" height="10"><g id="a"><use href="#b"/></g><g id="b"><use href="#a"/></g></svg>\n`,
   // Not well-formed: cut off inside a tag.
   'truncated.svg': `<svg ${NS} width="10" height="10"><rect width="10" hei`,
 };

@@ -72,6 +72,10 @@ function checkSvgLimits(svg: NonNullable<Probe['svg']>, limits: SourceLimits, so
   const maxElements = limits.maxSvgElements ?? SVG_LIMITS.maxElements;
   if (sourceBytes > maxBytes) throw tooLarge(`SVG source is ${sourceBytes} bytes; MAX_SVG_BYTES is ${maxBytes}`);
   if (svg.elements > maxElements) throw tooLarge(`SVG source has ${svg.elements} elements; MAX_SVG_ELEMENTS is ${maxElements}`);
+  if (svg.expanded > maxElements) {
+    const n = Number.isFinite(svg.expanded) ? String(svg.expanded) : 'without bound (a cycle)';
+    throw tooLarge(`SVG source expands to ${n} elements through <use> references; MAX_SVG_ELEMENTS is ${maxElements}`);
+  }
   if (svg.depth > SVG_LIMITS.maxDepth) throw tooLarge(`SVG elements nest ${svg.depth} deep; at most ${SVG_LIMITS.maxDepth} levels are rendered`);
 }
 

@@ -164,6 +164,8 @@ describe('hostile SVGs: documented 4xx JSON, never a 500 or a hang', () => {
     ['billion laughs (entities)', '/svg/billion-laughs.svg?width=100', {}, 415, 'unsupported', /entities/],
     ['huge intrinsic dimensions', '/svg/huge-dimensions.svg', {}, 413, 'too_large', /intrinsic size/],
     ['deep nesting', '/svg/deep-nesting.svg?width=10', {}, 413, 'too_large', /nest/],
+    ['<use> bomb (10^8 elements once expanded)', '/svg/use-bomb.svg', {}, 413, 'too_large', /expands to \d{9} elements/],
+    ['<use> cycle', '/svg/use-cycle.svg', {}, 413, 'too_large', /without bound/],
     ['not well-formed', '/svg/truncated.svg', {}, 422, 'corrupt', /well-formed/],
     ['over MAX_SVG_ELEMENTS', '/svg/gradients.svg', { MAX_SVG_ELEMENTS: '3' }, 413, 'too_large', /MAX_SVG_ELEMENTS/],
     ['over MAX_SVG_BYTES', '/svg/script.svg', { MAX_SVG_BYTES: '100' }, 413, 'too_large', /MAX_SVG_BYTES/],

@@ -28,7 +28,50 @@ export interface SvgInfo {
   elements: number;
   /** Deepest element nesting (the root is 1). */
   depth: number;
+  /**
+   * Elements once every `<use href="#id">` is expanded, as the renderer instantiates
+   * them: a few uses that each point at a group of uses multiply (the "use bomb",
+   * billion laughs without entities). Cycles count as infinite. An upper bound:
+   * content inside `<defs>` counts as drawn as well as referenced.
+   */
+  expanded: number;
 }
+
+/** One open element's subtree: its element count and the ids its `<use>`s reference. */
+interface Frame {
+  id?: string;
+  count: number;
+  refs: string[];
+}
+
+/** `<use>` references expanded with memoisation; a cycle or overflow is Infinity. */
+function expandedCount(root: Frame, defs: Map<string, Frame>): number {
+  const memo = new Map<string, number>();
+  const visiting = new Set<string>();
+  const cost = (frame: Frame): number => {
+    let n = frame.count;
+    for (const ref of frame.refs) {
+      n += refCost(ref);
+      if (!Number.isFinite(n)) return Infinity;
+    }
+    return n;
+  };
+  const refCost = (id: string): number => {
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    const def = defs.get(id);
+    if (!def) return 0;
+    if (visiting.has(id)) return Infinity;
+    visiting.add(id);
+    const n = cost(def);
+    visiting.delete(id);
+    memo.set(id, n);
+    return n;
+  };
+  return cost(root);
+}
+
+const USE_REF = /^\s*#(.+?)\s*$/;
 
 /**
  * Largest intrinsic width or height taken as geometry. The plan multiplies
@@ -87,6 +130,16 @@ export function inspectSvg(bytes: Uint8Array): SvgInfo {
   let root: Attribute[] | undefined;
   let elements = 0;
   let depth = 0;
+  const stack: Frame[] = [{ count: 0, refs: [] }];
+  const defs = new Map<string, Frame>();
+  const close = () => {
+    if (stack.length < 2) return;
+    const frame = stack.pop()!;
+    const parent = stack[stack.length - 1]!;
+    parent.count += frame.count;
+    for (const r of frame.refs) parent.refs.push(r);
+    if (frame.id !== undefined && !defs.has(frame.id)) defs.set(frame.id, frame);
+  };
   let maxDepth = 0;
   try {
     for (const t of tokenize(text)) {
@@ -99,10 +152,22 @@ export function inspectSvg(bytes: Uint8Array): SvgInfo {
           root = t.attrs;
         }
         elements++;
+        const id = t.attrs.find((a) => a.name === 'id')?.value;
+        const frame: Frame = { ...(id !== undefined ? { id } : {}), count: 1, refs: [] };
+        if (localName(t.name) === 'use') {
+          const href = t.attrs.find((a) => localName(a.name) === 'href')?.value;
+          const ref = href !== undefined ? USE_REF.exec(href)?.[1] : undefined;
+          if (ref !== undefined) frame.refs.push(ref);
+        }
+        stack.push(frame);
         if (!t.selfClosing) maxDepth = Math.max(maxDepth, ++depth);
-        else maxDepth = Math.max(maxDepth, depth + 1);
+        else {
+          maxDepth = Math.max(maxDepth, depth + 1);
+          close();
+        }
       } else if (t.kind === 'end') {
         depth = Math.max(0, depth - 1);
+        close();
       }
     }
   } catch (err) {
@@ -114,5 +179,7 @@ export function inspectSvg(bytes: Uint8Array): SvgInfo {
   if (size.width > MAX_SVG_INTRINSIC || size.height > MAX_SVG_INTRINSIC) {
     throw tooLarge(`the SVG's intrinsic size is ${Math.round(size.width)}x${Math.round(size.height)}; at most ${MAX_SVG_INTRINSIC} on each side is taken`);
   }
-  return { width: Math.max(1, Math.round(size.width)), height: Math.max(1, Math.round(size.height)), elements, depth: maxDepth };
+  while (stack.length > 1) close();
+  const expanded = expandedCount(stack[0]!, defs);
+  return { width: Math.max(1, Math.round(size.width)), height: Math.max(1, Math.round(size.height)), elements, depth: maxDepth, expanded };
 }
