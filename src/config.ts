@@ -26,6 +26,12 @@ export interface Env {
   MAX_FRAMES?: string;
   /** Animations (src/animation.ts): frame pixels in, and out, beyond which the original passes through. */
   ANIMATION_MAX_PIXELS?: string;
+  // --- SVG (issue 15; see src/codec/svg/) ---
+  MAX_SVG_BYTES?: string;
+  MAX_SVG_ELEMENTS?: string;
+  /** `true`: every SVG source is answered with its sanitised self, whatever the options (Cloudflare's behaviour). */
+  SVG_PASSTHROUGH?: string;
+  // --- end SVG ---
   PIXEL_BUDGET?: string;
   BUDGET_WAIT_MS?: string;
   RECYCLE_WASM_BYTES?: string;
@@ -67,9 +73,11 @@ export interface Config {
   allowedQualities?: ReadonlySet<number>;
   /** Cache-buster query parameters (CACHE_BUSTER_PARAMS): not options; the path form sends them to the origin. */
   cacheBusterParams: ReadonlySet<string>;
-  limits: { maxPixels: number; maxPngPixels: number; maxJpegPixels: number; maxProgressivePixels: number; maxFrames: number };
   /** Total frame pixels (width x height x frames) of an animation's source, and of its output, that are animated frame by frame; beyond, the original passes through. */
   animationMaxPixels: number;
+  limits: { maxPixels: number; maxPngPixels: number; maxJpegPixels: number; maxProgressivePixels: number; maxFrames: number; maxSvgBytes?: number; maxSvgElements?: number };
+  /** SVG_PASSTHROUGH: SVG sources are served sanitised, never rasterised (format=json still describes them). */
+  svgPassthrough?: boolean;
   /** Pixels all concurrent transforms of an isolate may hold at once. */
   pixelBudget: number;
   budgetWaitMs: number;
@@ -148,9 +156,12 @@ function parseConfig(env: Env): Config {
       maxProgressivePixels: readInt(env, 'MAX_PROGRESSIVE_PIXELS', 16_000_000),
       maxPngPixels: readInt(env, 'MAX_PNG_PIXELS', 12_000_000),
       maxFrames: readInt(env, 'MAX_FRAMES', 1000),
+      maxSvgBytes: readInt(env, 'MAX_SVG_BYTES', 2_000_000),
+      maxSvgElements: readInt(env, 'MAX_SVG_ELEMENTS', 20_000),
     },
     // Cloudflare's documented budget: animations over 50 megapixels (all frames) are delivered untransformed.
     animationMaxPixels: readInt(env, 'ANIMATION_MAX_PIXELS', 50_000_000),
+    svgPassthrough: readBool(env.SVG_PASSTHROUGH, false),
     pixelBudget: readInt(env, 'PIXEL_BUDGET', 10_000_000),
     budgetWaitMs: readInt(env, 'BUDGET_WAIT_MS', 5000),
     recycleWasmBytes: readInt(env, 'RECYCLE_WASM_BYTES', 32 * 1024 * 1024),

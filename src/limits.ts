@@ -9,7 +9,7 @@
  * each candidate format and the first that fits the budget is used; when none
  * does, 413 names the largest output that would.
  */
-import { estimateAnimationPeakBytes, estimatePeakBytes, type PeakEstimate, type WasmState } from './codec/wasm/peak-memory';
+import { decodedSize, estimateAnimationPeakBytes, estimatePeakBytes, type PeakEstimate, type WasmState } from './codec/wasm/peak-memory';
 import type { DecodeHint, OutputFormat } from './codec/types';
 import { busy, tooLarge } from './errors';
 import { chooseFormat, type FormatChoice } from './negotiate';
@@ -27,7 +27,13 @@ export interface SourceLimits {
   /** GIF (Photon, ~12 bytes/pixel of WASM) and WebP (libwebp, ~4 in WASM plus the JS copy), decoded whole. */
   maxPixels: number;
   maxFrames: number;
+  /** SVG markup bytes (MAX_SVG_BYTES) and start tags (MAX_SVG_ELEMENTS): what resvg's parse tree grows with. */
+  maxSvgBytes?: number;
+  maxSvgElements?: number;
 }
+
+/** Defaults of the SVG limits (config.ts) and the fixed nesting bound: deeper trees recurse deeper in resvg. */
+export const SVG_LIMITS = { maxBytes: 2_000_000, maxElements: 20_000, maxDepth: 256 } as const;
 
 /** A baseline Huffman JPEG: libjpeg-turbo decodes it at reduced scale, a few rows at a time. */
 export function isScalableJpeg(probe: Probe): boolean {
@@ -46,7 +52,9 @@ function limitFor(probe: Probe, limits: SourceLimits): { max: number; name: stri
 }
 
 /** Throws 413 when the header says the image is too large to decode here. */
-export function checkSourceLimits(probe: Probe, limits: SourceLimits): void {
+export function checkSourceLimits(probe: Probe, limits: SourceLimits, sourceBytes = 0): void {
+  // A vector's intrinsic size is geometry, not pixels: it renders at the output size (checkSvgRender).
+  if (probe.svg) return checkSvgLimits(probe.svg, limits, sourceBytes);
   const pixels = probe.width * probe.height;
   const { max, name } = limitFor(probe, limits);
   if (pixels > max) {
@@ -55,6 +63,33 @@ export function checkSourceLimits(probe: Probe, limits: SourceLimits): void {
   }
   if (probe.frames > limits.maxFrames) {
     throw tooLarge(`source has ${probe.frames} frames; MAX_FRAMES is ${limits.maxFrames}`);
+  }
+}
+
+/** SVG: markup size, element count and depth before anything is parsed for rendering (413 naming the limit). */
+function checkSvgLimits(svg: NonNullable<Probe['svg']>, limits: SourceLimits, sourceBytes: number): void {
+  const maxBytes = limits.maxSvgBytes ?? SVG_LIMITS.maxBytes;
+  const maxElements = limits.maxSvgElements ?? SVG_LIMITS.maxElements;
+  if (sourceBytes > maxBytes) throw tooLarge(`SVG source is ${sourceBytes} bytes; MAX_SVG_BYTES is ${maxBytes}`);
+  if (svg.elements > maxElements) throw tooLarge(`SVG source has ${svg.elements} elements; MAX_SVG_ELEMENTS is ${maxElements}`);
+  if (svg.expanded > maxElements) {
+    const n = Number.isFinite(svg.expanded) ? String(svg.expanded) : 'without bound (a cycle)';
+    throw tooLarge(`SVG source expands to ${n} elements through <use> references; MAX_SVG_ELEMENTS is ${maxElements}`);
+  }
+  if (svg.depth > SVG_LIMITS.maxDepth) throw tooLarge(`SVG elements nest ${svg.depth} deep; at most ${SVG_LIMITS.maxDepth} levels are rendered`);
+}
+
+/**
+ * The pixels an SVG renders at (its output size, codec/svg/decode) are bounded
+ * like a raster source's decode: MAX_SOURCE_PIXELS. The memory rule bounds them too;
+ * this names the limit the request ran into.
+ */
+export function checkSvgRender(probe: Probe, options: TransformOptions, maxDimension: number, limits: SourceLimits): void {
+  if (probe.format !== 'svg' || options.format === 'json') return;
+  const plan = planTransform({ width: probe.displayWidth, height: probe.displayHeight }, options, maxDimension);
+  const { width, height } = decodedSize(probe, decodeHintFor(plan, probe));
+  if (width * height > limits.maxPixels) {
+    throw tooLarge(`the SVG would render at ${width}x${height} (${((width * height) / 1e6).toFixed(1)} MP); MAX_SOURCE_PIXELS allows ${(limits.maxPixels / 1e6).toFixed(1)} MP`, 'width');
   }
 }
 

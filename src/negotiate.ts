@@ -6,8 +6,12 @@
  * `format=auto` follows RFC 9110 §12.5.1 (Accept, with q-values): AVIF, then WebP,
  * when the client names them explicitly with q > 0. Wildcards (`image/*`, `*\/*`)
  * are not taken as AVIF/WebP support, because every browser that lacks them still
- * sends `image/*`; they only license JPEG/PNG. Formats Thumbflare cannot encode
- * (JPEG XL, which Chromium lists first) are never picked.
+ * sends `image/*`; they only license JPEG/PNG.
+ * JPEG XL (which Chromium lists first) is served when asked for (`format=jxl`)
+ * but never picked by `format=auto`: measured at equal SSIM (docs/jxl.md,
+ * scripts/jxl-compare.mjs) libjxl is larger than AVIF on every image, and every
+ * client that sends image/jxl also sends image/avif; so the result cache's
+ * format token ignores image/jxl too.
  */
 import type { OutputFormat, SourceFormat } from './codec/types';
 import type { FormatOption } from './options/types';
@@ -58,7 +62,8 @@ export function acceptedModernFormats(accept: string | null): { avif: boolean; w
 
 /** The default output when no format is asked for: the source's own, GIF becoming PNG. */
 function defaultFormat(source: SourceFormat): OutputFormat {
-  return source === 'gif' ? 'png' : source;
+  // A rasterised SVG (logos, icons: flat colour, transparency) is lossless PNG, as GIF is.
+  return source === 'gif' || source === 'svg' ? 'png' : source;
 }
 
 /**
@@ -71,6 +76,8 @@ function defaultFormat(source: SourceFormat): OutputFormat {
 function candidates(input: NegotiateInput): OutputFormat[] {
   const { requested } = input;
   const universal: OutputFormat[] = input.hasAlpha ? ['png', 'jpeg'] : ['jpeg'];
+  // JPEG XL that does not fit falls back like AVIF does, through the other modern formats.
+  if (requested === 'jxl') return ['jxl', 'avif', 'webp', ...universal];
   if (requested === 'avif') return ['avif', 'webp', ...universal];
   if (requested === 'webp') return ['webp', ...universal];
   if (requested === 'png') return ['png', 'jpeg'];
@@ -89,7 +96,7 @@ export function chooseFormat(input: NegotiateInput): FormatChoice | null {
   const format = candidates(input).find((f) => input.fits(f));
   if (!format) return null;
   const { requested } = input;
-  const explicit = requested && requested !== 'auto' && requested !== 'json' ? requested : undefined;
+  const explicit = requested && requested !== 'auto' && requested !== 'json' && requested !== 'svg' ? requested : undefined;
   return { format, negotiated: requested === 'auto', ...(explicit && explicit !== format ? { fallbackFrom: explicit } : {}) };
 }
 
@@ -99,6 +106,8 @@ export const MIME: Record<OutputFormat | SourceFormat, string> = {
   webp: 'image/webp',
   avif: 'image/avif',
   gif: 'image/gif',
+  svg: 'image/svg+xml',
+  jxl: 'image/jxl',
 };
 
-export const EXTENSION: Record<OutputFormat, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif', gif: 'gif' };
+export const EXTENSION: Record<OutputFormat, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif', gif: 'gif', jxl: 'jxl' };

@@ -465,11 +465,12 @@ function toDisplayFrame(rect: Rect, W: number, H: number, o: TransformOptions): 
  * The smallest stored-orientation size the decoder may shrink to on load and
  * still give the resize step at least as many pixels as it outputs.
  */
-export function decodeHintFor(plan: TransformPlan, probe: { displayWidth: number; displayHeight: number; orientation: number }): DecodeHint {
+export function decodeHintFor(plan: TransformPlan, probe: { displayWidth: number; displayHeight: number; orientation: number; format?: string }): DecodeHint {
   // Face zoom may shrink the window after decode: decode for the smallest it may become.
   const crop = plan.focus?.minWindow ?? plan.crop;
   const scale = Math.max(plan.resize.width / crop.width, plan.resize.height / crop.height);
-  if (scale >= 1) return {};
+  // A vector source renders at any size: it is asked for enlargements too, so it is never upscaled as pixels.
+  if (scale >= 1 && probe.format !== 'svg') return {};
   const w = Math.ceil(probe.displayWidth * scale);
   const h = Math.ceil(probe.displayHeight * scale);
   return probe.orientation >= 5 ? { minWidth: h, minHeight: w } : { minWidth: w, minHeight: h };

@@ -14,6 +14,7 @@
 import { at, u16be, u16le, u24le, u32be, u32le, hasAscii, fourcc, readBoxHeader, type Box } from './bytes';
 import { corrupt, unsupported } from './errors';
 import type { SourceFormat } from './codec/types';
+import { inspectSvg, type SvgInfo } from './codec/svg/inspect';
 
 /** EXIF/TIFF Orientation values (TIFF 6.0 p.36, EXIF 2.32 tag 0x0112). */
 export type Orientation = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
@@ -55,6 +56,8 @@ export interface Probe {
    * src/passthrough.ts only hands out a source known to be clean.
    */
   metadata?: boolean;
+  /** SVG only: element count and nesting depth, checked against the limits before rendering. */
+  svg?: SvgInfo;
 }
 
 /** Reads the header of `bytes` and describes the image; throws ImageError 415/422. */
@@ -71,6 +74,8 @@ export function probeImage(bytes: Uint8Array): Probe {
       return probeGif(bytes);
     case 'avif':
       return probeAvif(bytes);
+    case 'svg':
+      return probeSvg(bytes);
     default:
       throw unsupported(`source is not a supported image (detected: ${kind})`);
   }
@@ -173,12 +178,30 @@ function sniffText(b: Uint8Array): string {
     text += String.fromCharCode(c >= 0x41 && c <= 0x5a ? c + 32 : c); // ASCII lower-case
   }
   if (text.startsWith('<')) {
-    if (text.includes('<svg')) return 'svg';
+    if (startsWithSvgRoot(b, p)) return 'svg';
     if (text.startsWith('<!doctype html') || /<(html|head|body|title|meta|script|div|p)[\s>]/.test(text)) return 'html';
     return 'xml';
   }
   if (text.startsWith('{') || text.startsWith('[')) return printable ? 'json' : 'unknown';
   return printable && text.length > 0 ? 'text' : 'unknown';
+}
+
+/**
+ * True when the markup's first element is `<svg` (or `<prefix:svg`): after the
+ * XML declaration, comments, processing instructions and a document type, in the
+ * first 4 KiB. XML names are case-sensitive, so `<SVG>` is not SVG; an HTML page
+ * with an inline `<svg>` is HTML.
+ */
+function startsWithSvgRoot(b: Uint8Array, from: number): boolean {
+  const head = new TextDecoder('latin1').decode(b.subarray(from, Math.min(b.length, from + 4096)));
+  const prolog = /^(?:\s+|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE(?:[^[>]|\[[\s\S]*?\])*>)*<(?:[A-Za-z_][\w.-]*:)?svg[\s/>]/;
+  return prolog.test(head);
+}
+
+/** SVG: the intrinsic size from the root element (codec/svg/inspect); one frame, alpha unknown until drawn. */
+function probeSvg(bytes: Uint8Array): Probe {
+  const info = inspectSvg(bytes);
+  return { ...makeProbe('svg', info.width, info.height, 1, 1, undefined), svg: info };
 }
 
 /**

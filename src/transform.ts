@@ -23,7 +23,7 @@ import { digestBytes, formatToken, hashStrings, resultCacheKey, sourceCacheTag }
 import type { Config } from './config';
 import { ImageError } from './errors';
 import { buildImageHeaders, formatServerTiming, matchesIfNoneMatch, notModified, timingsOf } from './headers';
-import { admitAnimation, admitOutput, checkSourceLimits, isScalableJpeg, MEMORY_BUDGET_BYTES, type OutputDecision, type OutputRequest, type PixelBudget } from './limits';
+import { admitAnimation, admitOutput, checkSourceLimits, checkSvgRender, isScalableJpeg, MEMORY_BUDGET_BYTES, type OutputDecision, type OutputRequest, type PixelBudget } from './limits';
 import { chooseFormat, MIME, type FormatChoice } from './negotiate';
 import { canonicalizeOptions } from './options/parse';
 import type { TransformOptions } from './options/types';
@@ -40,6 +40,9 @@ import { StageClock } from './timing';
 import { thumborMetadata } from './url/thumbor-meta';
 import { sourceVersion, type TierRequest, type VariantTier } from './variant-tier';
 import { describeFocus, gravityHeader, refocus, type Refocused } from './refocus';
+import { SVG_CSP, sanitizedSvgBytes, vectorOptions } from './codec/svg/vector';
+import { svgRenderSize } from './codec/svg/decode';
+import { unsupported } from './errors';
 
 export interface ImageRequest {
   source: SourceRef;
@@ -126,7 +129,7 @@ interface RequestKeys {
 }
 
 async function transformSource(req: ImageRequest, source: Source, deps: TransformDeps, keys: RequestKeys): Promise<Response> {
-  const { options } = req;
+  let { options } = req;
   const { clock } = keys;
   assertNotEmpty(source.bytes);
   const probed = probeImage(source.bytes);
@@ -134,10 +137,17 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
   const probe: Probe = options.autoRotate === false ? { ...probed, orientation: 1 as const, displayWidth: probed.width, displayHeight: probed.height } : probed;
   source.keep?.();
   clock.lap('probe');
-  checkSourceLimits(probe, deps.config.limits);
+  checkSourceLimits(probe, deps.config.limits, source.bytes.byteLength);
   // A dialect's explicit lifetime (Thumbor's max_age()) wins over the origin's.
   const maxAge = options.maxAge ?? cacheLifetime(source.cacheControl, deps.config.cacheTtl);
   const { cacheTag } = keys;
+
+  // SVG (codec/svg/): passed through sanitised when asked (format=svg, SVG_PASSTHROUGH), else rasterised at the output size.
+  if (options.format === 'svg' && probe.format !== 'svg') throw unsupported(`format=svg needs an SVG source; this one is ${probe.format.toUpperCase()}`);
+  if (probe.format === 'svg') {
+    if (options.format === 'svg' || (deps.config.svgPassthrough && options.format !== 'json')) return passThroughSvg(source, maxAge, cacheTag);
+    options = vectorOptions(options);
+  }
 
   // An animation keeps moving, frame by frame (src/animation.ts), or passes through as it is.
   const animation = animationRoute(probe, options, req.accept);
@@ -169,6 +179,7 @@ async function transformSource(req: ImageRequest, source: Source, deps: Transfor
     // Decoded overlays (RGBA) are held through the whole pipeline beside the job's own buffers.
     heldBytes: overlayPixels * 4 + colour.wasmBytes,
   };
+  checkSvgRender(probe, options, deps.config.maxDimension, deps.config.limits);
   if (animation) {
     const admitted = admitAnimation(admission, animation.animate.format);
     if (!admitted || !withinAnimationBudget(probe, admitted.plan, deps.config.animationMaxPixels)) return passThroughAnimation(source, probe, maxAge, cacheTag);
@@ -364,7 +375,9 @@ class MemoryMeter {
 
 /** Pixels this transform holds at its peak: the decoded raster plus the output. */
 function estimatePixels(probe: Probe, hint: DecodeHint, plan: TransformPlan): number {
-  let decoded = probe.width * probe.height;
+  // An SVG holds the raster it renders at the output size, not its intrinsic size (codec/svg/decode).
+  const rendered = probe.format === 'svg' ? svgRenderSize(probe, hint) : undefined;
+  let decoded = rendered ? rendered.width * rendered.height : probe.width * probe.height;
   if (isScalableJpeg(probe) && hint.minWidth && hint.minHeight) {
     // DCT scaling goes down by eighths: the decoder keeps at least the hint.
     const eighths = Math.max(1, Math.ceil((8 * Math.max(hint.minWidth / probe.width, hint.minHeight / probe.height))));
@@ -385,6 +398,20 @@ function passThroughAnimation(source: Source, probe: Probe, maxAge: number | nul
       'Cache-Control': maxAge === null ? 'no-store' : `public, max-age=${maxAge}`,
       'X-Content-Type-Options': 'nosniff',
       'X-Thumbflare-Passthrough': 'animated',
+      'Cache-Tag': cacheTag,
+    },
+  });
+}
+
+/** An SVG source, sanitised (codec/svg/sanitize), never resized: Cloudflare's SVG delivery. */
+function passThroughSvg(source: Source, maxAge: number | null, cacheTag: string): Response {
+  return new Response(sanitizedSvgBytes(source.bytes), {
+    headers: {
+      'Content-Type': 'image/svg+xml',
+      'Content-Security-Policy': SVG_CSP,
+      'Cache-Control': maxAge === null ? 'no-store' : `public, max-age=${maxAge}`,
+      'X-Content-Type-Options': 'nosniff',
+      'X-Thumbflare-Passthrough': 'svg-sanitized',
       'Cache-Tag': cacheTag,
     },
   });

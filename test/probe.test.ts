@@ -165,9 +165,10 @@ describe('probeImage on the shared corpus', () => {
 describe('probeImage: non-images and unsupported formats are 415 naming what was detected', () => {
   const text = (s: string) => new TextEncoder().encode(s);
   it.each([
-    ['svg', text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect/></svg>')],
-    ['svg', text('\uFEFF  \n<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x">\n<svg></svg>')],
-    ['svg', text('<!-- generator --><SVG viewBox="0 0 1 1"/>')],
+    // XML names are case-sensitive: <SVG> is not SVG (SVG sources are probed below).
+    ['xml', text('<!-- generator --><SVG viewBox="0 0 1 1"/>')],
+    // An HTML page with an inline <svg> is HTML.
+    ['html', text('<html><body><svg width="10" height="10"></svg></body></html>')],
     ['html', text('<!DOCTYPE html><html><head><title>404</title></head><body>Not found</body></html>')],
     ['html', text('\n\n<html>\n<body>oops</body></html>')],
     ['xml', text('<?xml version="1.0"?><rss></rss>')],
@@ -200,8 +201,34 @@ describe('probeImage: non-images and unsupported formats are 415 naming what was
 
   it('ignores a misleading extension or content type: sniffing is by bytes only', () => {
     // probeImage has no name or type to be misled by; an SVG is an SVG whatever it is called.
-    expect(expectImageError(text('<svg/>'), 415).message).toContain('svg');
+    expect(probeImage(text('<svg xmlns="http://www.w3.org/2000/svg"/>')).format).toBe('svg');
     expect(probeImage(makePng(2, 3)).format).toBe('png');
+  });
+});
+
+describe('probeImage: SVG by text sniffing (optional BOM, XML declaration, comments, document type, then <svg)', () => {
+  const text = (s: string) => new TextEncoder().encode(s);
+  it.each([
+    ['plain', '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="12"><rect/></svg>', 10, 12],
+    ['BOM, declaration, doctype', '\uFEFF  \n<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x">\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 30"></svg>', 40, 30],
+    ['comment and a prefixed root', '<!-- made by hand --><s:svg xmlns:s="http://www.w3.org/2000/svg" width="2in" height="1in"/>', 192, 96],
+    ['width and viewBox: height from the aspect ratio', '<svg xmlns="http://www.w3.org/2000/svg" width="100" viewBox="0 0 50 25"/>', 100, 50],
+    ['percentages count as missing', '<svg xmlns="http://www.w3.org/2000/svg" width="100%" height="100%" viewBox="0 0 64 32"/>', 64, 32],
+    ['points', '<svg xmlns="http://www.w3.org/2000/svg" width="72pt" height="36pt"/>', 96, 48],
+    ['nothing: 300x150', '<svg xmlns="http://www.w3.org/2000/svg"/>', 300, 150],
+  ])('%s', (_, markup, w, h) => {
+    const p = probeImage(text(markup));
+    expect([p.format, p.width, p.height, p.frames, p.orientation]).toEqual(['svg', w, h, 1, 1]);
+    expect(p.svg!.elements).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each([
+    ['entities', '<!DOCTYPE svg [<!ENTITY a "b">]><svg xmlns="http://www.w3.org/2000/svg"/>', 415],
+    ['cut off', '<svg xmlns="http://www.w3.org/2000/svg" width="1', 422],
+    ['UTF-16', '\uFEFF<svg/>', 0],
+  ])('refuses %s', (name, markup, status) => {
+    const bytes = name === 'UTF-16' ? new Uint8Array([0xff, 0xfe, 0x3c, 0x00, 0x73, 0x00]) : text(markup);
+    expectImageError(bytes, status || 415);
   });
 });
 

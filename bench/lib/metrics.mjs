@@ -10,8 +10,22 @@ import sharp from 'sharp';
 
 export const FLATTEN_BG = { r: 128, g: 128, b: 128 };
 
+/** JPEG XL through libjxl's decoder (@jsquash/jxl): sharp's prebuilt libvips cannot read it. */
+async function jxlToRawInput(buf) {
+  const { readFileSync } = await import('node:fs');
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  jxlDecoder ??= (await import(require.resolve('@jsquash/jxl/codec/dec/jxl_dec.js'))).default({
+    noInitialRun: true, wasmBinary: readFileSync(require.resolve('@jsquash/jxl/codec/dec/jxl_dec.wasm')), print() {}, printErr() {},
+  });
+  globalThis.ImageData ??= class { constructor(data, width, height) { Object.assign(this, { data, width, height }); } };
+  const img = (await jxlDecoder).decode(buf);
+  return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), { raw: { width: img.width, height: img.height, channels: 4 } });
+}
+let jxlDecoder;
+
 export async function decodeRgb(buf, { width, height } = {}) {
-  let img = sharp(buf).flatten({ background: FLATTEN_BG }).toColourspace('srgb').removeAlpha();
+  let img = (sniff(buf) === 'jxl' ? await jxlToRawInput(buf) : sharp(buf)).flatten({ background: FLATTEN_BG }).toColourspace('srgb').removeAlpha();
   if (width && height) img = img.resize(width, height, { fit: 'fill' });
   const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`decodeRgb: expected 3 channels, got ${info.channels}`);
@@ -147,5 +161,6 @@ export function sniff(b) {
   if (b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') return 'webp';
   if (b.length >= 12 && b.toString('latin1', 4, 8) === 'ftyp' && b.toString('latin1', 8, 12).startsWith('avi')) return 'avif';
   if (b.length >= 3 && b.toString('latin1', 0, 3) === 'GIF') return 'gif';
+  if ((b[0] === 0xff && b[1] === 0x0a) || b.toString('latin1', 4, 8) === 'JXL ') return 'jxl';
   return 'unknown';
 }

@@ -11,6 +11,7 @@
  * - GIF and animated WebP (first frame, composited): Photon (codec/gif/decode).
  * - WebP: libwebp (jSquash): lossy, lossless, alpha (codec/webp/decode).
  * - AVIF: libavif + dav1d (jSquash), 8-bit output (codec/avif/decode).
+ * - SVG: resvg, rendered at the hinted size, sanitised first (codec/svg/decode).
  *
  * Bad input always surfaces as an ImageError (422 corrupt / 415 unsupported);
  * decoder instances that trapped are dropped and re-created on next use.
@@ -22,6 +23,7 @@ import { decodePng } from './png/decode';
 import { decodeGif } from './gif/decode';
 import { decodeWebp } from './webp/decode';
 import { decodeAvif } from './avif/decode';
+import { decodeSvg } from './svg/decode';
 
 export type { DecodeColour } from './jpeg/decode';
 
@@ -34,6 +36,7 @@ const DECODERS: Record<SourceFormat, Decoder> = {
   gif: (bytes) => decodeGif(bytes),
   webp: (bytes) => decodeWebp(bytes),
   avif: (bytes) => decodeAvif(bytes),
+  svg: (bytes, hint) => decodeSvg(bytes, hint),
 };
 
 /** Decodes `bytes` (claimed to be `format`) to RGBA8, possibly scaled down per `hint`. */

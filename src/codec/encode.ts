@@ -9,6 +9,7 @@
  *   smallest exact colour type, per-row adaptive filters, no WASM memory.
  * - GIF: gifenc, a palette quantised for the image, one-bit alpha (codec/gif/encode-animated;
  *   animations are written frame by frame by src/animation.ts).
+ * - JPEG XL: libjxl, effort 3, single-threaded (codec/jxl/encode).
  * Quality is clamped to 1..100 and rounded.
  */
 import { internal } from '../errors';
@@ -18,6 +19,7 @@ import { encodeWebp } from './webp/encode';
 import { encodeAvif } from './avif/encode';
 import { encodePng } from './png/encode';
 import { encodeGif } from './gif/encode-animated';
+import { encodeJxl, FAST_JXL_EFFORT, JXL_EFFORT } from './jxl/encode';
 
 import { WEBP_METHOD } from './webp/encode';
 import { AVIF_SPEED } from './avif/encode';
@@ -34,6 +36,7 @@ const ENCODERS: Record<OutputFormat, Encoder> = {
   avif: (r, q, { fast }) => encodeAvif(r, q, fast ? FAST_AVIF_SPEED : AVIF_SPEED),
   png: (r) => encodePng(r),
   gif: (r) => encodeGif(r),
+  jxl: (r, q, { fast }) => encodeJxl(r, q, fast ? FAST_JXL_EFFORT : JXL_EFFORT),
 };
 
 /**

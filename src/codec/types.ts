@@ -5,10 +5,10 @@
  */
 
 /** Formats Thumbflare can read from a source. */
-export type SourceFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif';
+export type SourceFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif' | 'svg';
 
 /** Formats Thumbflare can write. */
-export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif';
+export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif' | 'jxl';
 
 export interface Raster {
   width: number;
@@ -21,6 +21,8 @@ export interface Raster {
  * What the decoder may shrink to on load: the decoded raster may be smaller than
  * the stored image but never smaller than minWidth x minHeight (stored orientation,
  * i.e. before EXIF orientation is applied). Absent: decode at full size.
+ * A vector source (SVG) is rendered at the hinted size, larger than its intrinsic
+ * size too (plan.ts decodeHintFor asks for enlargements only for vectors).
  */
 export interface DecodeHint {
   minWidth?: number;

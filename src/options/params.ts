@@ -158,11 +158,12 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   },
   {
     key: 'format', aliases: ['f'],
-    describe: () => 'one of jpeg, baseline-jpeg, png, webp, avif, gif, auto, json',
+    describe: () => 'one of jpeg, baseline-jpeg, png, webp, avif, gif, jxl, svg, auto, json',
     // Cloudflare's baseline-jpeg: our JPEGs are always baseline (codec/encode.ts), so it is jpeg.
-    read: readEnum<FormatOption>({ jpeg: 'jpeg', jpg: 'jpeg', 'baseline-jpeg': 'jpeg', png: 'png', webp: 'webp', avif: 'avif', gif: 'gif', auto: 'auto', json: 'json' }),
     // gif: an animated GIF from an animation (src/animation.ts), else a still GIF.
-    ui: { kind: 'enum', choices: ['auto', 'avif', 'webp', 'jpeg', 'baseline-jpeg', 'png', 'gif', 'json'] },
+    // jxl: JPEG XL output (codec/jxl); svg: an SVG source passed through sanitised (codec/svg/passthrough).
+    read: readEnum<FormatOption>({ jpeg: 'jpeg', jpg: 'jpeg', 'baseline-jpeg': 'jpeg', png: 'png', webp: 'webp', avif: 'avif', gif: 'gif', jxl: 'jxl', svg: 'svg', auto: 'auto', json: 'json' }),
+    ui: { kind: 'enum', choices: ['auto', 'avif', 'webp', 'jpeg', 'baseline-jpeg', 'png', 'gif', 'jxl', 'svg', 'json'] },
   },
   // Cloudflare's compression=fast: the fastest WebP/AVIF encoder effort (codec/encode.ts).
   { key: 'compression', aliases: [], describe: () => 'fast', read: readEnum({ fast: 'fast' }), ui: { kind: 'enum', choices: ['fast'] } },

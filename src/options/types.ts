@@ -13,8 +13,8 @@ export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze
   // Cloudflare's 2026 fit modes (issue 13): see src/plan.ts and docs/api.md.
   | 'scale-up' | 'aspect-crop';
 
-/** Requested output format; `auto` is resolved by `negotiate.ts`, `json` answers metadata. */
-export type FormatOption = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif' | 'auto' | 'json';
+/** Requested output format; `auto` is resolved by `negotiate.ts`, `json` answers metadata, `svg` passes an SVG source through sanitised. */
+export type FormatOption = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif' | 'jxl' | 'auto' | 'json' | 'svg';
 
 /** A focal point in [0,1] x [0,1] of the (oriented, trimmed) source; 0.5x0.5 is the centre. */
 export interface Gravity {
@@ -162,7 +162,7 @@ export interface TransformOptions {
   /** false: ignore the EXIF orientation (imgproxy `auto_rotate:0`); the stored pixels are used as they are. */
   autoRotate?: boolean;
   /** Per-output-format quality, chosen once the format is known (imgproxy `format_quality`). */
-  formatQuality?: Partial<Record<'jpeg' | 'png' | 'webp' | 'avif' | 'gif', number>>;
+  formatQuality?: Partial<Record<'jpeg' | 'png' | 'webp' | 'avif' | 'gif' | 'jxl', number>>;
   /** Content-Disposition basename (without extension) and disposition. */
   filename?: string;
   attachment?: boolean;

@@ -181,11 +181,12 @@ function size(s: State, name: string, args: string[]): void {
 }
 
 /** The formats the engine encodes, by every spelling imgproxy's extension uses. */
-const FORMATS: Record<string, TransformOptions['format']> = { jpg: 'jpeg', jpeg: 'jpeg', png: 'png', webp: 'webp', avif: 'avif', gif: 'gif' };
+// jxl and svg (issue 15): imgproxy writes JPEG XL, and answers an SVG source as SVG (sanitised here, codec/svg/vector).
+const FORMATS: Record<string, TransformOptions['format']> = { jpg: 'jpeg', jpeg: 'jpeg', png: 'png', webp: 'webp', avif: 'avif', gif: 'gif', jxl: 'jxl', svg: 'svg' };
 
 function format(name: string, raw: string): TransformOptions['format'] {
   const f = FORMATS[raw.toLowerCase()];
-  if (!f) fail(name, `cannot produce ${quote(raw)}; supported: jpg, png, webp, avif`);
+  if (!f) fail(name, `cannot produce ${quote(raw)}; supported: jpg, png, webp, avif, jxl, svg`);
   return f;
 }
 

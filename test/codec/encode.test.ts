@@ -8,6 +8,7 @@ import { encodeImage } from '../../src/codec/encode';
 import type { OutputFormat, Raster } from '../../src/codec/types';
 import { psnr } from './corpus';
 import { photoLike } from './synth';
+import { decodeJxl, isJxl } from '../support/jxl';
 
 const photo = photoLike(1200, 900);
 
@@ -17,6 +18,7 @@ const MAGIC: Record<OutputFormat, (b: Uint8Array) => boolean> = {
   webp: (b) => ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP',
   avif: (b) => ascii(b, 4, 8) === 'ftyp' && /avi[fs]/.test(ascii(b, 8, 12)),
   gif: (b) => ascii(b, 0, 6) === 'GIF89a' && b[b.length - 1] === 0x3b,
+  jxl: isJxl,
 };
 
 function ascii(b: Uint8Array, from: number, to: number): string {
@@ -24,13 +26,22 @@ function ascii(b: Uint8Array, from: number, to: number): string {
 }
 
 describe('encodeImage', () => {
-  it.each(['jpeg', 'webp', 'avif', 'png', 'gif'] as const)('%s at 1200x900 has the right signature', async (format) => {
+  it.each(['jpeg', 'webp', 'avif', 'png', 'gif', 'jxl'] as const)('%s at 1200x900 has the right signature', async (format) => {
     await encodeImage({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 4).fill(200) }, format, 50); // warm-up: instantiate
     const t0 = performance.now();
     const out = await encodeImage(photo, format, format === 'avif' ? 50 : 80);
     const ms = performance.now() - t0;
     console.log(`MEASURE encode ${format} 1200x900: ${ms.toFixed(0)} ms, ${out.length} bytes`);
     expect(MAGIC[format](out)).toBe(true);
+  }, 60_000);
+
+  it('JPEG XL round-trips with good fidelity (libjxl decoder), and q50 is clearly smaller than q95', async () => {
+    const small = photoLike(320, 240, 7);
+    const q85 = await encodeImage(small, 'jxl', 85);
+    const back = await decodeJxl(q85);
+    expect([back.width, back.height]).toEqual([320, 240]);
+    expect(psnr(small, back)).toBeGreaterThan(30);
+    expect((await encodeImage(photo, 'jxl', 50)).length).toBeLessThan((await encodeImage(photo, 'jxl', 95)).length * 0.7);
   }, 60_000);
 
   it('WebP q50 is clearly smaller than q95 on a photo-like image', async () => {

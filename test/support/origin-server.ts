@@ -5,6 +5,7 @@
  *   /corpus/<path>        the shared corpus (../shared/corpus beside the repo)
  *   /samples/<name>       the repo's bundled samples (public/samples)
  *   /colour/<name>        colour-profile fixtures (test/color/fixtures)
+ *   /svg/<name>           SVG fixtures (test/fixtures/svg)
  *   /gen/<name>           large images generated once with sharp (see GENERATED)
  *   /fault/<kind>         misbehaving origins: slow, stall, short body, 5xx,
  *                         redirect chains, HTML/SVG, pixel and byte bombs
@@ -39,6 +40,8 @@ const ROOTS: Record<string, string> = {
   samples: resolve(REPO, 'public/samples'),
   // Colour-profile fixtures (scripts/make-colour-fixtures.mjs).
   colour: resolve(REPO, 'test/color/fixtures'),
+  // SVG fixtures (scripts/make-svg-fixtures.mjs).
+  svg: resolve(REPO, 'test/fixtures/svg'),
 };
 
 declare module 'vitest' {

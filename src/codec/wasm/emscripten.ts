@@ -50,7 +50,7 @@ interface EncoderModule<O> {
 export type WebpOptions = typeof webpDefaults;
 export type AvifOptions = typeof avifDefaults;
 
-type Factory = (overrides: Record<string, unknown>) => Promise<unknown>;
+export type Factory = (overrides: Record<string, unknown>) => Promise<unknown>;
 
 /**
  * The Emscripten glue constructs `new ImageData(...)` for decoded images. Workers
@@ -70,7 +70,8 @@ function ensureImageData(): void {
   }
 }
 
-function defineEmscripten<T>(name: string, factory: Factory, wasmModule: WebAssembly.Module) {
+/** A droppable instance of an Emscripten codec built from its factory and its pre-compiled module. */
+export function defineEmscripten<T>(name: string, factory: Factory, wasmModule: WebAssembly.Module) {
   return new LazyAsyncInstance<T>(name, async () => {
     ensureImageData();
     let exports: WebAssembly.Exports | undefined;

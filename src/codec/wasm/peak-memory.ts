@@ -22,6 +22,7 @@ import type { TransformOptions } from '../../options/types';
 import { encoderWorkingSet } from './capacity';
 import type { DecodeHint, OutputFormat } from '../types';
 import { chooseBoxSize } from '../resize/resize';
+import { svgRenderSize } from '../svg/decode';
 
 const MiB = 1024 * 1024;
 const RGBA = 4;
@@ -61,6 +62,8 @@ export interface PeakEstimate {
  * every other decoder produce the stored size.
  */
 export function decodedSize(probe: Probe, hint: DecodeHint): { width: number; height: number } {
+  // SVG renders at the hinted size, enlargements included (codec/svg/decode).
+  if (probe.format === 'svg') return svgRenderSize(probe, hint);
   const scalable = probe.format === 'jpeg' && !!probe.jpeg && !probe.jpeg.arithmetic;
   if (!scalable || !hint.minWidth || !hint.minHeight) return { width: probe.width, height: probe.height };
   for (let m = 1; m < 8; m++) {
@@ -99,8 +102,16 @@ function decoderWasm(probe: Probe, decodedPixels: number, sourceBytes: number): 
       return probe.animated ? 4 * MiB + sourceBytes + 12 * stored : 16 * MiB + sourceBytes + 2 * RGBA * stored;
     case 'avif':
       return 16 * MiB + sourceBytes + 3 * RGBA * stored; // dav1d's YUV planes and libavif's RGBA
+    case 'svg':
+      // resvg: its pixmap at the render size and a second raster-sized buffer (measured ~8 bytes per
+      // rendered pixel: 38.5 MiB at 2200x2200), plus the parsed tree (test/limits/svg-jxl-memory.test.ts).
+      return SVG_BASE_WASM + SVG_TREE_PER_SOURCE_BYTE * sourceBytes + 2 * RGBA * decodedPixels;
   }
 }
+
+/** resvg's idle linear memory and the parsed tree's bytes per source byte (upper bounds of the measured). */
+const SVG_BASE_WASM = 4 * MiB;
+const SVG_TREE_PER_SOURCE_BYTE = 40;
 
 /** What survives a `trimCodecs(recycle, idle)`: instances past recycle go, then the total is capped. */
 function afterTrim(live: number[], w: WasmState): number {
@@ -183,7 +194,7 @@ export function estimatePeakBytes(job: PeakJob, w: WasmState): PeakEstimate {
   carry = afterTrim(resident, w);
 
   // Encode: the output raster plus the encoder's working set (WASM or JS) and the encoded bytes.
-  stages.push([`encode ${job.format}`, carry + O + encoderWorkingSet(job.format, plan.output.width, plan.output.height)]);
+  stages.push([`encode ${job.format}`, carry + O + encoderWorkingSet(job.format, plan.output.width, plan.output.height, job.mayHaveAlpha)]);
 
   let worst = stages[0]!;
   for (const s of stages) if (s[1] > worst[1]) worst = s;
