@@ -11,6 +11,8 @@
  * - GIF and animated WebP (first frame, composited): Photon (codec/gif/decode).
  * - WebP: libwebp (jSquash): lossy, lossless, alpha (codec/webp/decode).
  * - AVIF: libavif + dav1d (jSquash), 8-bit output (codec/avif/decode).
+ * - HEIC: libheif + libde265, transforms and grids applied (codec/heic/decode).
+ * - TIFF: UTIF (JS), first page, 16-bit scaled to 8, CMYK (codec/tiff/decode).
  *
  * Bad input always surfaces as an ImageError (422 corrupt / 415 unsupported);
  * decoder instances that trapped are dropped and re-created on next use.
@@ -22,6 +24,8 @@ import { decodePng } from './png/decode';
 import { decodeGif } from './gif/decode';
 import { decodeWebp } from './webp/decode';
 import { decodeAvif } from './avif/decode';
+import { decodeHeic } from './heic/decode';
+import { decodeTiff } from './tiff/decode';
 
 export type { DecodeColour } from './jpeg/decode';
 
@@ -34,6 +38,8 @@ const DECODERS: Record<SourceFormat, Decoder> = {
   gif: (bytes) => decodeGif(bytes),
   webp: (bytes) => decodeWebp(bytes),
   avif: (bytes) => decodeAvif(bytes),
+  heic: (bytes) => decodeHeic(bytes),
+  tiff: decodeTiff,
 };
 
 /** Decodes `bytes` (claimed to be `format`) to RGBA8, possibly scaled down per `hint`. */

@@ -5,6 +5,7 @@
  *   /corpus/<path>        the shared corpus (../shared/corpus beside the repo)
  *   /samples/<name>       the repo's bundled samples (public/samples)
  *   /colour/<name>        colour-profile fixtures (test/color/fixtures)
+ *   /formats/<path>       HEIC/TIFF fixtures and their references (test/fixtures/formats)
  *   /gen/<name>           large images generated once with sharp (see GENERATED)
  *   /fault/<kind>         misbehaving origins: slow, stall, short body, 5xx,
  *                         redirect chains, HTML/SVG, pixel and byte bombs
@@ -37,6 +38,8 @@ const ROOTS: Record<string, string> = {
   samples: resolve(REPO, 'public/samples'),
   // Colour-profile fixtures (scripts/make-colour-fixtures.mjs).
   colour: resolve(REPO, 'test/color/fixtures'),
+  // HEIC/TIFF fixtures (scripts/make-format-corpus.sh, test/fixtures/formats/README.md).
+  formats: resolve(REPO, 'test/fixtures/formats'),
 };
 
 declare module 'vitest' {

@@ -92,7 +92,38 @@ function decoderWasm(probe: Probe, decodedPixels: number, sourceBytes: number): 
       return probe.animated ? 4 * MiB + sourceBytes + 12 * stored : 16 * MiB + sourceBytes + 2 * RGBA * stored;
     case 'avif':
       return 16 * MiB + sourceBytes + 3 * RGBA * stored; // dav1d's YUV planes and libavif's RGBA
+    case 'heic':
+      return heicDecoderWasm(probe, sourceBytes);
+    case 'tiff':
+      return 0; // UTIF: JS only (tiffDecodeJs)
   }
+}
+
+/**
+ * libheif + libde265 (codec/heic): the input copy, libde265's decoded picture
+ * buffer (YUV planes of the coded image, or of each grid tile, 2 bytes per
+ * sample above 8 bits), the assembled YUV image for a grid, and the RGBA
+ * conversion, all in WASM. Coefficients from test/limits/memory.test.ts.
+ */
+function heicDecoderWasm(probe: Probe, sourceBytes: number): number {
+  const h = probe.heic;
+  const coded = h ? h.codedWidth * h.codedHeight : probe.width * probe.height;
+  const sampleBytes = h && h.bitDepth > 8 ? 2 : 1;
+  return 16 * MiB + 2 * sourceBytes + coded * (HEIC_BYTES_PER_PIXEL + 3 * sampleBytes);
+}
+const HEIC_BYTES_PER_PIXEL = 8;
+
+/**
+ * JS bytes a TIFF decode holds beside its RGBA raster (codec/tiff/decode): a
+ * copy of the source when it is a view, UTIF's decompressed samples for the
+ * page, and pako's output for one Deflate strip (the whole page when it is one strip).
+ */
+function tiffDecodeJs(probe: Probe, sourceBytes: number): number {
+  if (probe.format !== 'tiff') return 0;
+  const t = probe.tiff;
+  const bytesPerSample = t && t.bitsPerSample > 8 ? 2 : 1;
+  const samples = probe.width * probe.height * (t?.samples ?? 4) * bytesPerSample;
+  return sourceBytes + 2 * samples + 2 * MiB;
 }
 
 /** What survives a `trimCodecs(recycle, idle)`: instances past recycle go, then the total is capped. */
@@ -116,7 +147,7 @@ export function estimatePeakBytes(job: PeakJob, w: WasmState): PeakEstimate {
   // Decode: the decoder's WASM (JS inflate buffers for PNG: the compressed data and two rows) plus the JS raster.
   const decWasm = decoderWasm(probe, D, S);
   const pngInflate = probe.format === 'png' ? S + 2 * MiB : 0;
-  stages.push(['decode', w.residentBytes + decWasm + pngInflate + RGBA * D]);
+  stages.push(['decode', w.residentBytes + decWasm + pngInflate + tiffDecodeJs(probe, S) + RGBA * D]);
   const resident = [w.residentBytes, decWasm];
   let carry = afterTrim(resident, w);
 
