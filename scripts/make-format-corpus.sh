@@ -52,6 +52,15 @@ $MUX "$OUT/heic/irot1-imir1.heic" --irot 1 --imir 1 "$T/flower.heic"
 $MUX "$OUT/heic/grid-irot1.heic" --grid 3x2 --size 700x420 --irot 1 \
   "$T/tile-0-0.heic" "$T/tile-0-1.heic" "$T/tile-0-2.heic" "$T/tile-1-0.heic" "$T/tile-1-1.heic" "$T/tile-1-2.heic"
 
+# 12 MP iPhone-style grid for the memory test: 4032x3024 from 8x6 tiles of 512x512.
+vips resize "$CORPUS/exif/Landscape_1.jpg" "$T/big.png" 2.2755 --vscale 2.56
+for r in 0 1 2 3 4 5; do for c in 0 1 2 3 4 5 6 7; do
+  vips crop "$T/big.png" "$T/b-$r-$c.png" $((c * 512)) $((r * 512)) 512 512
+  heif-enc -q 50 "$T/b-$r-$c.png" -o "$T/b-$r-$c.heic"
+  set -- "$@" "$T/b-$r-$c.heic"
+done; done
+$MUX "$OUT/heic/12mp-grid.heic" --grid 8x6 --size 4032x3024 --irot 3 "$@"
+
 # --- TIFF --------------------------------------------------------------------
 vips copy "$T/flower.png" "$T/flower.tif"
 tiffcp -c none "$T/flower.tif" "$OUT/tiff/rgb-none.tif"

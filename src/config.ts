@@ -23,6 +23,8 @@ export interface Env {
   MAX_JPEG_PIXELS?: string;
   MAX_PROGRESSIVE_PIXELS?: string;
   MAX_PNG_PIXELS?: string;
+  /** HEIC grids (iPhone photos), assembled tile by tile in JS (codec/heic/decode). */
+  MAX_HEIC_PIXELS?: string;
   MAX_FRAMES?: string;
   PIXEL_BUDGET?: string;
   BUDGET_WAIT_MS?: string;
@@ -65,7 +67,7 @@ export interface Config {
   allowedQualities?: ReadonlySet<number>;
   /** Cache-buster query parameters (CACHE_BUSTER_PARAMS): not options; the path form sends them to the origin. */
   cacheBusterParams: ReadonlySet<string>;
-  limits: { maxPixels: number; maxPngPixels: number; maxJpegPixels: number; maxProgressivePixels: number; maxFrames: number };
+  limits: { maxPixels: number; maxPngPixels: number; maxHeicPixels: number; maxJpegPixels: number; maxProgressivePixels: number; maxFrames: number };
   /** Pixels all concurrent transforms of an isolate may hold at once. */
   pixelBudget: number;
   budgetWaitMs: number;
@@ -143,6 +145,8 @@ function parseConfig(env: Env): Config {
       maxJpegPixels: readInt(env, 'MAX_JPEG_PIXELS', 50_000_000),
       maxProgressivePixels: readInt(env, 'MAX_PROGRESSIVE_PIXELS', 16_000_000),
       maxPngPixels: readInt(env, 'MAX_PNG_PIXELS', 12_000_000),
+      // 12.2 MP is an iPhone's 4032x3024; 16 MP leaves room for other cameras' grids.
+      maxHeicPixels: readInt(env, 'MAX_HEIC_PIXELS', 16_000_000),
       maxFrames: readInt(env, 'MAX_FRAMES', 1000),
     },
     pixelBudget: readInt(env, 'PIXEL_BUDGET', 10_000_000),

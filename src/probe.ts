@@ -14,7 +14,7 @@
 import { at, u16be, u16le, u24le, u32be, u32le, hasAscii, fourcc, readBoxHeader, type Box } from './bytes';
 import { corrupt, unsupported } from './errors';
 import type { SourceFormat } from './codec/types';
-import { readHeifItems } from './codec/heic/probe';
+import { decodesByTile, readHeifItems } from './codec/heic/probe';
 import { checkTiffSupported, probeTiffHeader } from './codec/tiff/probe';
 
 /** EXIF/TIFF Orientation values (TIFF 6.0 p.36, EXIF 2.32 tag 0x0112). */
@@ -51,7 +51,7 @@ export interface Probe {
   hasAlpha: boolean | undefined;
   jpeg?: JpegInfo;
   /** HEIC: the coded size (before clap/irot), bit depth, grid tiles, and the irot/imir turn libheif applies at decode. */
-  heic?: { codedWidth: number; codedHeight: number; bitDepth: number; tiles?: number; orientation: Orientation };
+  heic?: { codedWidth: number; codedHeight: number; bitDepth: number; tiles?: number; byTile: boolean; orientation: Orientation };
   /** TIFF: pages in the file (the first is decoded) and the first page's sample layout. */
   tiff?: { pages: number; bitsPerSample: number; samples: number; compression: number; photometric: number };
   /**
@@ -672,10 +672,13 @@ const HEVC_ITEMS: ReadonlySet<string> = new Set(['hvc1', 'grid', 'iden', 'iovl']
 /**
  * HEIC brands, or only the generic HEIF ones: the primary item decides. An AV1
  * primary item is AVIF whatever the brands say; HEVC (or a grid of HEVC tiles)
- * is HEIC. libheif applies clap/irot/imir itself (codec/heic/decode), so the
- * probe reports the display size as the stored size and orientation 1: the
- * pipeline must not turn the image again, and the EXIF orientation a HEIC
- * carries is informative only (MIAF 7.3.6.7), as libvips treats it.
+ * is HEIC. Whole-image decodes get clap/irot/imir applied by libheif
+ * (codec/heic/decode), so the probe reports the display size as the stored
+ * size and orientation 1: the pipeline must not turn the image again. Grids
+ * decoded tile by tile (codec/heic/probe decodesByTile) come untransformed: the
+ * probe reports the grid size and irot/imir as orientation, for the pipeline.
+ * The EXIF orientation a HEIC carries is informative only (MIAF 7.3.6.7) and
+ * is never read, as libvips ignores it.
  */
 function probeHeif(b: Uint8Array, kind: string): Probe {
   const items = readHeifItems(b);
@@ -691,8 +694,13 @@ function probeHeif(b: Uint8Array, kind: string): Probe {
   if (items.primaryType === 'grid' && items.tileType !== 'hvc1') throw unsupported('HEIF grid whose tiles are not HEVC is not supported');
   if (items.width === 0 || items.height === 0) throw corrupt('HEIC primary image has no size (ispe)');
   if (items.bitDepth > 12) throw unsupported(`${items.bitDepth}-bit HEIC is not supported`);
-  const probe = makeProbe('heic', items.displayWidth, items.displayHeight, 1, 1, items.hasAlpha);
-  probe.heic = { codedWidth: items.width, codedHeight: items.height, bitDepth: items.bitDepth, ...(items.tiles ? { tiles: items.tiles } : {}), orientation: orientationFromHeif(items.rotation, items.mirrorAxis) };
+  const turn = orientationFromHeif(items.rotation, items.mirrorAxis);
+  const byTile = decodesByTile(items);
+  // Tile by tile the raster comes untransformed and the pipeline turns it; otherwise libheif turns it.
+  const probe = byTile
+    ? makeProbe('heic', items.width, items.height, turn, 1, items.hasAlpha)
+    : makeProbe('heic', items.displayWidth, items.displayHeight, 1, 1, items.hasAlpha);
+  probe.heic = { codedWidth: items.width, codedHeight: items.height, bitDepth: items.bitDepth, ...(items.tiles ? { tiles: items.tiles } : {}), byTile, orientation: turn };
   return probe;
 }
 

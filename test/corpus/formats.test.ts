@@ -29,6 +29,8 @@ const ROWS: Row[] = [
   { file: 'heic/10bit.heic', display: [240, 180], orUnsupported: true },
   { file: 'heic/grid.heic', display: [700, 420] },
   { file: 'heic/grid-irot1.heic', display: [420, 700] },
+  // iPhone layout: 4032x3024 from 8x6 tiles of 512, irot 3 (shot in portrait).
+  { file: 'heic/12mp-grid.heic', display: [3024, 4032] },
   // irot and an EXIF Orientation 6 saying the same turn: turned once, not twice.
   { file: 'heic/irot-exif6.heic', display: [180, 240] },
   { file: 'heic/irot1-imir1.heic', display: [180, 240] },

@@ -121,6 +121,9 @@ const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> =
     const body = await sharp({ create: { width, height, channels: 3, background: '#8a9aa6' } }).composite([{ input: face, left, top }]).jpeg({ quality: 90 }).toBuffer();
     return { type: 'image/jpeg', body };
   },
+  // TIFF for the memory test (issue 15): 4.9 MP (MAX_SOURCE_PIXELS is 5), Deflate and LZW with the predictor.
+  '5mp-deflate.tif': async () => ({ type: 'image/tiff', body: await sharp(noisyRgb(2560, 1920, 3), { raw: { width: 2560, height: 1920, channels: 3 } }).tiff({ compression: 'deflate' }).toBuffer() }),
+  '5mp-16bit-lzw.tif': async () => ({ type: 'image/tiff', body: await sharp(resolve(ROOTS.samples!, 'landscape.jpg')).resize(2560, 1920, { fit: 'fill' }).toColourspace('rgb16').tiff({ compression: 'lzw', predictor: 'horizontal' }).toBuffer() }),
   '12mp.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
   '24mp.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(6000, 4000, 3), { raw: { width: 6000, height: 4000, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
   '12mp-progressive.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85, progressive: true }).toBuffer() }),

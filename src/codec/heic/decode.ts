@@ -2,6 +2,9 @@
  * @module codec/heic/decode
  * HEIC sources (HEVC-coded HEIF, ISO/IEC 23008-12): libheif + libde265.
  *
+ * Grids as iPhones write them are assembled here tile by tile
+ * ({@link decodeGridByTile}: one tile in WASM at a time, irot/imir left to the
+ * pipeline). Everything else goes through libheif whole:
  * libheif decodes the primary image with its transformative properties
  * applied (clap crop, then irot, then imir, in the order MIAF 7.3.6.7
  * requires), grid images assembled from their tiles, and the alpha auxiliary
@@ -17,6 +20,7 @@
 import { ImageError, corrupt, unsupported } from '../../errors';
 import type { Raster } from '../types';
 import { libheif, type DecodedHeif, type Libheif, type Ptr } from './libheif';
+import { decodesByTile, readHeifItems, type HeifItemInfo } from './probe';
 
 /** libheif error codes arrive as embind enum values ({ value }) or plain numbers; 0 is heif_error_Ok. */
 const codeOf = (code: unknown): number => (typeof code === 'number' ? code : typeof code === 'object' && code !== null ? Number((code as { value?: unknown }).value ?? 0) : 0);
@@ -41,6 +45,8 @@ async function decodeWith(m: Libheif, bytes: Uint8Array): Promise<Raster> {
   try {
     const read = m.heif_context_read_from_memory(ctx, bytes);
     if (codeOf(read.code) !== 0) throw corrupt(`the HEIC source could not be parsed (${read.message || `libheif error ${codeOf(read.code)}`})`);
+    const items = readHeifItems(bytes);
+    if (items && decodesByTile(items)) return await decodeGridByTile(m, ctx, items);
     handle = primaryHandle(m, ctx);
     const decoded = await m.heif_js_decode_image2(handle, m.heif_colorspace.heif_colorspace_RGB, m.heif_chroma.heif_chroma_interleaved_RGBA);
     if (!decoded || hasCode(decoded) || !('channels' in decoded)) {
@@ -54,6 +60,45 @@ async function decodeWith(m: Libheif, bytes: Uint8Array): Promise<Raster> {
     if (handle) m.heif_image_handle_release(handle);
     m.heif_context_free(ctx);
   }
+}
+
+/**
+ * Assembles a grid (HEIF 6.6.2.3) in JS from its tiles, each decoded to RGBA
+ * by libheif and copied to its place (row-major, the last column and row
+ * cropped to the grid's output size), so WASM memory holds one tile at a
+ * time. The raster is untransformed: irot/imir are the pipeline's (probe).
+ */
+async function decodeGridByTile(m: Libheif, ctx: Ptr, items: HeifItemInfo): Promise<Raster> {
+  const ids = items.tileIds!;
+  const { width, height } = items;
+  const data = new Uint8Array(width * height * 4);
+  let cols = 0;
+  let tileW = 0, tileH = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const handle = m.heif_js_context_get_image_handle(ctx, ids[i]!);
+    if (!handle || hasCode(handle)) throw corrupt('the HEIC grid references a tile that is not there');
+    try {
+      const decoded = await m.heif_js_decode_image2(handle, m.heif_colorspace.heif_colorspace_RGB, m.heif_chroma.heif_chroma_interleaved_RGBA);
+      if (!decoded || hasCode(decoded) || !('channels' in decoded)) throw corrupt(`the HEIC source could not be decoded (tile ${i + 1} of ${ids.length})`);
+      const tile = toRaster(m, decoded);
+      if (i === 0) {
+        tileW = tile.width;
+        tileH = tile.height;
+        cols = Math.ceil(width / tileW);
+        // HEIF 6.6.2.3.1: the tiles cover the output exactly, the last row and column overlapping its edge.
+        if (cols * Math.ceil(height / tileH) !== ids.length) throw corrupt(`the HEIC grid's ${ids.length} tiles of ${tileW}x${tileH} do not cover ${width}x${height}`);
+      } else if (tile.width !== tileW || tile.height !== tileH) throw corrupt('the HEIC grid has tiles of different sizes');
+      const x0 = (i % cols) * tileW;
+      const y0 = Math.floor(i / cols) * tileH;
+      const w = Math.min(tileW, width - x0);
+      for (let y = 0; y < tileH && y0 + y < height; y++) {
+        data.set(tile.data.subarray(y * tileW * 4, (y * tileW + w) * 4), ((y0 + y) * width + x0) * 4);
+      }
+    } finally {
+      m.heif_image_handle_release(handle);
+    }
+  }
+  return { width, height, data };
 }
 
 /** The primary image (HEIF 7.1: pitm); an image sequence without one gives its first top-level image. */

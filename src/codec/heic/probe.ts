@@ -25,6 +25,10 @@ export interface HeifItemInfo {
   tileType?: string;
   /** Number of tiles a grid derives from. */
   tiles?: number;
+  /** The grid's tile item ids, row-major (the 'dimg' reference order, HEIF 6.6.2.3.1). */
+  tileIds?: number[];
+  /** A 'clap' crop is associated with the primary item. */
+  clap: boolean;
   /** ispe of the primary item (the coded, or for a grid the assembled, size). */
   width: number;
   height: number;
@@ -109,7 +113,8 @@ export function readHeifItems(b: Uint8Array): HeifItemInfo | undefined {
   }
   return {
     primaryType,
-    ...(tiles.length ? { tileType: types.get(tiles[0]!) ?? '', tiles: tiles.length } : {}),
+    ...(tiles.length ? { tileType: types.get(tiles[0]!) ?? '', tiles: tiles.length, tileIds: tiles } : {}),
+    clap: !!clap,
     width,
     height,
     displayWidth: swap ? ch : cw,
@@ -183,4 +188,18 @@ function associations(b: Uint8Array, ipma: Box | undefined): Map<number, number[
 function containsAscii(b: Uint8Array, from: number, to: number, s: string): boolean {
   for (let p = from; p + s.length <= to; p++) if (hasAscii(b, p, s)) return true;
   return false;
+}
+
+/**
+ * Whether codec/heic/decode assembles this image tile by tile (each HEVC tile
+ * decoded to RGBA by libheif and copied into the JS raster) instead of asking
+ * libheif for the whole image: a grid without alpha or clean aperture, i.e.
+ * what iPhones write. libheif's whole-image path holds the assembled YUV image
+ * and its RGBA conversion in WASM memory (which never shrinks) beside the JS
+ * copy: for a 12 MP photo that is over the isolate's 128 MB, tile by tile it
+ * is one tile. The tiles are stored untransformed, so irot/imir are then left
+ * to the pipeline (the probe reports them as the EXIF-equivalent orientation).
+ */
+export function decodesByTile(items: HeifItemInfo): boolean {
+  return items.primaryType === 'grid' && items.tileType === 'hvc1' && !items.hasAlpha && !items.clap && (items.tileIds?.length ?? 0) > 0;
 }

@@ -107,11 +107,14 @@ function decoderWasm(probe: Probe, decodedPixels: number, sourceBytes: number): 
  */
 function heicDecoderWasm(probe: Probe, sourceBytes: number): number {
   const h = probe.heic;
+  // Tile by tile: one tile's YUV and RGBA (iPhone tiles are 512x512) and libde265's state.
+  if (h?.byTile) return 16 * MiB + 2 * sourceBytes + HEIC_TILE_BYTES;
   const coded = h ? h.codedWidth * h.codedHeight : probe.width * probe.height;
   const sampleBytes = h && h.bitDepth > 8 ? 2 : 1;
   return 16 * MiB + 2 * sourceBytes + coded * (HEIC_BYTES_PER_PIXEL + 3 * sampleBytes);
 }
 const HEIC_BYTES_PER_PIXEL = 8;
+const HEIC_TILE_BYTES = 8 * MiB;
 
 /**
  * JS bytes a TIFF decode holds beside its RGBA raster (codec/tiff/decode): a
