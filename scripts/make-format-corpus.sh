@@ -5,8 +5,8 @@
 # alpha kept, converted to sRGB), as ../shared/corpus/ref was made.
 #
 # Needs Debian's libheif-examples (heif-enc), libvips-tools (vips), libtiff-tools
-# (tiffcp, tiffset) and imagemagick (convert):
-#   apt-get install -y libheif-examples libvips-tools libtiff-tools imagemagick
+# (tiffcp, tiffset), imagemagick (convert) and libavif-bin (avifenc):
+#   apt-get install -y libheif-examples libvips-tools libtiff-tools imagemagick libavif-bin
 # HEIC layouts heif-enc 1.15 cannot write (grids, irot/imir, an EXIF item) are
 # muxed from heif-enc's HEVC output by scripts/heif-mux.mjs.
 # Sources: images of ../shared/corpus (see its SOURCES.md for licences) and
@@ -61,6 +61,12 @@ for r in 0 1 2 3 4 5; do for c in 0 1 2 3 4 5 6 7; do
 done; done
 $MUX "$OUT/heic/12mp-grid.heic" --grid 8x6 --size 4032x3024 --irot 3 "$@"
 
+# --- AVIF sequence (still AVIF decodes already; this keeps a sequence's first frame working) ---
+# Needs libavif-bin (avifenc). Two frames: the flower, then mirrored; the first is decoded.
+mkdir -p "$OUT/avif"
+vips flip "$T/flower.png" "$T/flower-flipped.png" horizontal
+avifenc -s 8 "$T/flower.png" "$T/flower-flipped.png" "$OUT/avif/sequence.avif" > /dev/null
+
 # --- TIFF --------------------------------------------------------------------
 vips copy "$T/flower.png" "$T/flower.tif"
 tiffcp -c none "$T/flower.tif" "$OUT/tiff/rgb-none.tif"
@@ -109,4 +115,6 @@ for f in "$OUT"/heic/*.heic "$OUT"/tiff/*.tif; do
   name=$(basename "$(dirname "$f")")_$(basename "$f")
   vips thumbnail "$f" "$OUT/ref/$name.png" 64 --height 64 --export-profile srgb
 done
+# libheif 1.15 does not read AVIF sequences: the reference is the first frame's source.
+vips thumbnail "$T/flower.png" "$OUT/ref/avif_sequence.avif.png" 64 --height 64 --export-profile srgb
 ls -la "$OUT"/*/
