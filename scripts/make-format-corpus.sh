@@ -102,6 +102,13 @@ const fs = require("fs"); const b = fs.readFileSync(process.argv[1]);
 const le = b[0] === 0x49; const r32 = (o) => le ? b.readUInt32LE(o) : b.readUInt32BE(o); const r16 = (o) => le ? b.readUInt16LE(o) : b.readUInt16BE(o);
 const ifd = r32(4); const next = ifd + 2 + r16(ifd) * 12; le ? b.writeUInt32LE(ifd, next) : b.writeUInt32BE(ifd, next);
 fs.writeFileSync(process.argv[2], b);' "$OUT/tiff/rgb-packbits.tif" "$OUT/bad/ifd-cycle.tif"
+# A deflate bomb: a 64x64 RGB page whose one Deflate strip inflates to 64 MiB of zeros.
+node -e '
+const fs = require("fs"); const z = require("zlib").deflateSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 });
+const e = (tag, type, count, value) => { const b = Buffer.alloc(12); b.writeUInt16LE(tag); b.writeUInt16LE(type, 2); b.writeUInt32LE(count, 4); type === 3 && count === 1 ? b.writeUInt16LE(value, 8) : b.writeUInt32LE(value, 8); return b; };
+const entries = [e(256, 3, 1, 64), e(257, 3, 1, 64), e(258, 3, 1, 8), e(259, 3, 1, 8), e(262, 3, 1, 2), e(273, 4, 1, 8 + 2 + 9 * 12 + 4), e(277, 3, 1, 3), e(278, 3, 1, 64), e(279, 4, 1, z.length)];
+const head = Buffer.from([0x49, 0x49, 42, 0, 8, 0, 0, 0]); const count = Buffer.alloc(2); count.writeUInt16LE(entries.length);
+fs.writeFileSync(process.argv[1], Buffer.concat([head, count, ...entries, Buffer.alloc(4), z]));' "$OUT/bad/deflate-bomb.tif"
 # Compression 34712 (JPEG 2000): a clear 415.
 cp "$OUT/tiff/rgb-none.tif" "$OUT/bad/jpeg2000.tif" && tiffset -s 259 34712 "$OUT/bad/jpeg2000.tif"
 # Image data replaced by junk after a valid header.

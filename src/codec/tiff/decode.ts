@@ -1,7 +1,7 @@
 /**
  * @module codec/tiff/decode
  * TIFF sources (TIFF 6.0): the first page (IFD0) of baseline files, none/LZW/
- * Deflate/PackBits (and JPEG-in-TIFF through UTIF's JS decoder), 1..16-bit
+ * Deflate/PackBits, 1..16-bit
  * samples, grey, RGB, palette and CMYK, with or without an alpha extra sample.
  *
  * Decompression is UTIF (utif2, MIT, pure JS: no WASM instance to hold).
@@ -52,13 +52,14 @@ export async function decodeTiff(bytes: Uint8Array, _hint: DecodeHint, colour: D
   UTIF._readIFD(info.littleEndian ? UTIF._binLE : UTIF._binBE, view, info.ifd0, ifds, 0, { parseMN: false, debug: false });
   const ifd = ifds[0];
   if (!ifd) throw corrupt('the TIFF source has no readable first IFD');
-  UTIF.decodeImage(buffer, ifd, ifds);
+  const input = info.compression === 8 || info.compression === 32946 ? await inflateSegments(view, ifd, info) : buffer;
+  UTIF.decodeImage(input, ifd, ifds);
   const { width, height } = info;
   const bytesPerSample = info.bitsPerSample === 16 ? 2 : 1;
   const expected = width * height * info.samples * bytesPerSample;
   const samples = ifd.data;
-  if (!samples || (info.bitsPerSample >= 8 && info.compression !== 7 && samples.length < expected)) throw corrupt('the TIFF source could not be decoded (corrupt or truncated)');
-  const ours = info.compression !== 7 && (info.bitsPerSample === 8 || info.bitsPerSample === 16) && [0, 1, 2, 5].includes(info.photometric);
+  if (!samples || (info.bitsPerSample >= 8 && samples.length < expected)) throw corrupt('the TIFF source could not be decoded (corrupt or truncated)');
+  const ours = (info.bitsPerSample === 8 || info.bitsPerSample === 16) && [0, 1, 2, 5].includes(info.photometric);
   if (!ours) {
     const data = UTIF.toRGBA8(ifd);
     if (data.length !== width * height * 4) throw corrupt('the TIFF source could not be decoded (corrupt or truncated)');
@@ -68,6 +69,85 @@ export async function decodeTiff(bytes: Uint8Array, _hint: DecodeHint, colour: D
   if (info.photometric === 5) await cmykToRgba(samples, data, info, colour);
   else toRgba(samples, data, info);
   return { width, height, data };
+}
+
+/**
+ * Inflates every Deflate strip (or tile) ourselves, with the runtime's native
+ * inflater, each capped at the bytes its rows can hold, and hands UTIF the
+ * page as uncompressed strips (it still applies the predictor, tag 317).
+ * UTIF's own path inflates with pako without any bound: a small deflate bomb
+ * would take the isolate's memory with it.
+ */
+async function inflateSegments(view: Uint8Array, ifd: UtifIfd, info: TiffInfo): Promise<ArrayBuffer> {
+  const tiled = ifd['t322'] !== undefined;
+  const offTag = tiled ? 't324' : 't273';
+  const lenTag = tiled ? 't325' : 't279';
+  const offsets = ifd[offTag] as number[] | undefined;
+  const lengths = ifd[lenTag] as number[] | undefined;
+  if (!offsets || !lengths || offsets.length !== lengths.length) throw corrupt('the TIFF source has no strip offsets');
+  const bitsPerRow = (w: number) => Math.ceil((w * info.bitsPerSample * info.samples) / 8);
+  const segmentCap = tiled
+    ? bitsPerRow((ifd['t322'] as number[])[0] ?? 0) * ((ifd['t323'] as number[] | undefined)?.[0] ?? 0)
+    : bitsPerRow(info.width) * Math.min(info.height, (ifd['t278'] as number[] | undefined)?.[0] ?? info.height);
+  // UTIF reads the byte order ("II"/"MM", for 16-bit samples) from the start of the buffer it
+  // is given, so every buffer handed over starts with the file's 8-byte header.
+  const head = view.subarray(0, 8);
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (let i = 0; i < offsets.length; i++) {
+    const start = offsets[i]!;
+    const end = Math.min(view.length, start + lengths[i]!);
+    const part = start < end ? await inflateCapped(view.subarray(start, end), segmentCap, head) : new Uint8Array(0);
+    parts.push(part);
+    total += part.length;
+  }
+  // One strip (the common case): its buffer as it is, no second copy of the page.
+  if (parts.length === 1) {
+    ifd['t259'] = [1];
+    ifd[offTag] = [parts[0]!.byteOffset];
+    ifd[lenTag] = [parts[0]!.length];
+    return parts[0]!.buffer as ArrayBuffer;
+  }
+  const out = new Uint8Array(8 + total);
+  out.set(head);
+  const newOffsets: number[] = [];
+  const newLengths: number[] = [];
+  let at = 8;
+  for (const p of parts) {
+    out.set(p, at);
+    newOffsets.push(at);
+    newLengths.push(p.length);
+    at += p.length;
+  }
+  ifd['t259'] = [1];
+  ifd[offTag] = newOffsets;
+  ifd[lenTag] = newLengths;
+  return out.buffer;
+}
+
+/**
+ * zlib-inflates `z`, stopping at `cap` bytes (what the rows can hold); a damaged stream keeps
+ * what it gave. The result is a view at offset 8 of a buffer that starts with `head`.
+ */
+async function inflateCapped(z: Uint8Array, cap: number, head: Uint8Array): Promise<Uint8Array> {
+  const buffer = new Uint8Array(8 + cap);
+  buffer.set(head);
+  const out = buffer.subarray(8);
+  let n = 0;
+  const reader = new Blob([z]).stream().pipeThrough(new DecompressionStream('deflate')).getReader();
+  try {
+    while (n < cap) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const take = Math.min(value.length, cap - n);
+      out.set(value.subarray(0, take), n);
+      n += take;
+    }
+    await reader.cancel().catch(() => {});
+  } catch {
+    // Truncated or corrupt data: the rows decoded so far, the rest stays zero (then the size check decides).
+  }
+  return out.subarray(0, n);
 }
 
 /** One sample as 8 bits: 16-bit samples (already little-endian: UTIF swaps big-endian files) scaled by 255/65535, rounded. */

@@ -118,12 +118,16 @@ function countPages(b: Uint8Array, ifd0: number, r16: typeof u16le, r32: typeof 
   return Math.max(1, pages);
 }
 
-/** Compression (259) values we decode: none, LZW, JPEG (6.0 "new"), Deflate (Adobe and old), PackBits. */
-const COMPRESSIONS: ReadonlySet<number> = new Set([1, 5, 7, 8, 32946, 32773]);
+/**
+ * Compression (259) values we decode: none, LZW, Deflate (Adobe and old), PackBits.
+ * Not JPEG-in-TIFF (6, 7): UTIF's JS JPEG decoder sizes its buffers from the
+ * embedded JPEG's own header, which the IFD limits cannot bound.
+ */
+const COMPRESSIONS: ReadonlySet<number> = new Set([1, 5, 8, 32946, 32773]);
 
 /** Checks what we can decode from the header alone: 415 for what we do not support. */
 export function checkTiffSupported(info: TiffInfo): void {
-  if (!COMPRESSIONS.has(info.compression)) throw unsupported(`TIFF compression ${info.compression} is not supported (none, LZW, Deflate, PackBits, JPEG are)`);
+  if (!COMPRESSIONS.has(info.compression)) throw unsupported(`TIFF compression ${info.compression} is not supported (none, LZW, Deflate, PackBits are)`);
   if (info.planar !== 1 && info.samples > 1) throw unsupported('planar (PlanarConfiguration 2) TIFF is not supported');
   if (![1, 2, 4, 8, 16].includes(info.bitsPerSample) && !(info.bitsPerSample === 32 && info.sampleFormat === 3)) {
     throw unsupported(`TIFF with ${info.bitsPerSample}-bit samples is not supported`);

@@ -119,14 +119,15 @@ const HEIC_TILE_BYTES = 8 * MiB;
 /**
  * JS bytes a TIFF decode holds beside its RGBA raster (codec/tiff/decode): a
  * copy of the source when it is a view, UTIF's decompressed samples for the
- * page, and pako's output for one Deflate strip (the whole page when it is one strip).
+ * page, and for Deflate our inflated strips and their concatenation (codec/tiff/decode).
  */
 function tiffDecodeJs(probe: Probe, sourceBytes: number): number {
   if (probe.format !== 'tiff') return 0;
   const t = probe.tiff;
   const bytesPerSample = t && t.bitsPerSample > 8 ? 2 : 1;
   const samples = probe.width * probe.height * (t?.samples ?? 4) * bytesPerSample;
-  return sourceBytes + 2 * samples + 2 * MiB;
+  const deflate = t?.compression === 8 || t?.compression === 32946;
+  return sourceBytes + (deflate ? 3 : 2) * samples + 2 * MiB;
 }
 
 /** What survives a `trimCodecs(recycle, idle)`: instances past recycle go, then the total is capped. */
