@@ -23,6 +23,8 @@ export interface Env {
   MAX_JPEG_PIXELS?: string;
   MAX_PROGRESSIVE_PIXELS?: string;
   MAX_PNG_PIXELS?: string;
+  /** HEIC grids (iPhone photos), assembled tile by tile in JS (codec/heic/decode). */
+  MAX_HEIC_PIXELS?: string;
   MAX_FRAMES?: string;
   /** Animations (src/animation.ts): frame pixels in, and out, beyond which the original passes through. */
   ANIMATION_MAX_PIXELS?: string;
@@ -75,7 +77,7 @@ export interface Config {
   cacheBusterParams: ReadonlySet<string>;
   /** Total frame pixels (width x height x frames) of an animation's source, and of its output, that are animated frame by frame; beyond, the original passes through. */
   animationMaxPixels: number;
-  limits: { maxPixels: number; maxPngPixels: number; maxJpegPixels: number; maxProgressivePixels: number; maxFrames: number; maxSvgBytes?: number; maxSvgElements?: number };
+  limits: { maxPixels: number; maxPngPixels: number; maxHeicPixels: number; maxJpegPixels: number; maxProgressivePixels: number; maxFrames: number; maxSvgBytes?: number; maxSvgElements?: number };
   /** SVG_PASSTHROUGH: SVG sources are served sanitised, never rasterised (format=json still describes them). */
   svgPassthrough?: boolean;
   /** Pixels all concurrent transforms of an isolate may hold at once. */
@@ -155,6 +157,8 @@ function parseConfig(env: Env): Config {
       maxJpegPixels: readInt(env, 'MAX_JPEG_PIXELS', 50_000_000),
       maxProgressivePixels: readInt(env, 'MAX_PROGRESSIVE_PIXELS', 16_000_000),
       maxPngPixels: readInt(env, 'MAX_PNG_PIXELS', 12_000_000),
+      // 12.2 MP is an iPhone's 4032x3024; 16 MP leaves room for other cameras' grids.
+      maxHeicPixels: readInt(env, 'MAX_HEIC_PIXELS', 16_000_000),
       maxFrames: readInt(env, 'MAX_FRAMES', 1000),
       maxSvgBytes: readInt(env, 'MAX_SVG_BYTES', 2_000_000),
       maxSvgElements: readInt(env, 'MAX_SVG_ELEMENTS', 20_000),

@@ -24,6 +24,8 @@ export interface SourceLimits {
   maxProgressivePixels: number;
   /** PNG, decoded whole but in JS over native inflate: ~4 bytes/pixel, no WASM. */
   maxPngPixels: number;
+  /** HEIC grids, assembled tile by tile into a JS raster: ~4 bytes/pixel in JS, one tile in WASM. */
+  maxHeicPixels: number;
   /** GIF (Photon, ~12 bytes/pixel of WASM) and WebP (libwebp, ~4 in WASM plus the JS copy), decoded whole. */
   maxPixels: number;
   maxFrames: number;
@@ -48,6 +50,8 @@ function limitFor(probe: Probe, limits: SourceLimits): { max: number; name: stri
       : { max: limits.maxProgressivePixels, name: 'MAX_PROGRESSIVE_PIXELS' };
   }
   if (probe.format === 'png') return { max: limits.maxPngPixels, name: 'MAX_PNG_PIXELS' };
+  // Other HEIC images are decoded whole by libheif (YUV and RGBA in WASM beside the JS copy): MAX_SOURCE_PIXELS.
+  if (probe.format === 'heic' && probe.heic?.byTile) return { max: limits.maxHeicPixels, name: 'MAX_HEIC_PIXELS' };
   return { max: limits.maxPixels, name: 'MAX_SOURCE_PIXELS' };
 }
 

@@ -61,7 +61,7 @@ export function acceptedModernFormats(accept: string | null): { avif: boolean; w
 }
 
 /** The default output when no format is asked for: the source's own, GIF becoming PNG. */
-function defaultFormat(source: SourceFormat): OutputFormat {
+function defaultFormat(source: Exclude<SourceFormat, 'heic' | 'tiff'>): OutputFormat {
   // A rasterised SVG (logos, icons: flat colour, transparency) is lossless PNG, as GIF is.
   return source === 'gif' || source === 'svg' ? 'png' : source;
 }
@@ -88,6 +88,8 @@ function candidates(input: NegotiateInput): OutputFormat[] {
     const accepts = acceptedModernFormats(input.accept);
     return [...(accepts.avif ? ['avif' as const] : []), ...(accepts.webp ? ['webp' as const] : []), ...universal];
   }
+  // Sources browsers mostly cannot show (HEIC, TIFF) default to the universal format.
+  if (input.source === 'heic' || input.source === 'tiff') return universal;
   return [defaultFormat(input.source), ...universal];
 }
 
@@ -108,6 +110,8 @@ export const MIME: Record<OutputFormat | SourceFormat, string> = {
   gif: 'image/gif',
   svg: 'image/svg+xml',
   jxl: 'image/jxl',
+  heic: 'image/heic',
+  tiff: 'image/tiff',
 };
 
 export const EXTENSION: Record<OutputFormat, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif', gif: 'gif', jxl: 'jxl' };

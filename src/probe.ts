@@ -15,6 +15,8 @@ import { at, u16be, u16le, u24le, u32be, u32le, hasAscii, fourcc, readBoxHeader,
 import { corrupt, unsupported } from './errors';
 import type { SourceFormat } from './codec/types';
 import { inspectSvg, type SvgInfo } from './codec/svg/inspect';
+import { decodesByTile, readHeifItems } from './codec/heic/probe';
+import { checkTiffSupported, probeTiffHeader } from './codec/tiff/probe';
 
 /** EXIF/TIFF Orientation values (TIFF 6.0 p.36, EXIF 2.32 tag 0x0112). */
 export type Orientation = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
@@ -49,6 +51,10 @@ export interface Probe {
   /** From header flags only; undefined when the header does not say. */
   hasAlpha: boolean | undefined;
   jpeg?: JpegInfo;
+  /** HEIC: the coded size (before clap/irot), bit depth, grid tiles, and the irot/imir turn libheif applies at decode. */
+  heic?: { codedWidth: number; codedHeight: number; bitDepth: number; tiles?: number; byTile: boolean; orientation: Orientation };
+  /** TIFF: pages in the file (the first is decoded) and the first page's sample layout. */
+  tiff?: { pages: number; bitsPerSample: number; samples: number; compression: number; photometric: number };
   /**
    * True when the file carries metadata a re-encode drops (EXIF, XMP, IPTC, text
    * chunks, JPEG comments); false when it carries none; undefined when the header
@@ -76,6 +82,11 @@ export function probeImage(bytes: Uint8Array): Probe {
       return probeAvif(bytes);
     case 'svg':
       return probeSvg(bytes);
+    case 'heic':
+    case 'heif':
+      return probeHeif(bytes, kind);
+    case 'tiff':
+      return probeTiff(bytes);
     default:
       throw unsupported(`source is not a supported image (detected: ${kind})`);
   }
@@ -207,7 +218,8 @@ function probeSvg(bytes: Uint8Array): Probe {
 /**
  * Reads the 'ftyp' brands (ISO/IEC 14496-12 4.3). AVIF (AV1 Image File Format 2.x)
  * uses 'avif' for still images and 'avis' for sequences; HEIF with HEVC uses
- * 'heic'/'heix'/'hevc'... which we do not decode.
+ * 'heic'/'heix'/'hevc'...; a file with only the generic 'mif1'/'msf1' brands
+ * is told apart by its primary item's coding ({@link probeHeif}).
  */
 function sniffIsoBrands(b: Uint8Array): Detected {
   const size = u32be(b, 0);
@@ -672,4 +684,60 @@ function findBox(b: Uint8Array, from: number, to: number, type: string): Box | u
 function containsAscii(b: Uint8Array, from: number, to: number, s: string): boolean {
   for (let p = from; p + s.length <= to; p++) if (hasAscii(b, p, s)) return true;
   return false;
+}
+
+// ---------------------------------------------------------------------------
+// HEIC (HEIF ISO/IEC 23008-12 with HEVC; codec/heic/probe reads the items)
+
+/** Item types libheif decodes as HEVC stills: coded, grid of tiles, identity and overlay derivations. */
+const HEVC_ITEMS: ReadonlySet<string> = new Set(['hvc1', 'grid', 'iden', 'iovl']);
+
+/**
+ * HEIC brands, or only the generic HEIF ones: the primary item decides. An AV1
+ * primary item is AVIF whatever the brands say; HEVC (or a grid of HEVC tiles)
+ * is HEIC. Whole-image decodes get clap/irot/imir applied by libheif
+ * (codec/heic/decode), so the probe reports the display size as the stored
+ * size and orientation 1: the pipeline must not turn the image again. Grids
+ * decoded tile by tile (codec/heic/probe decodesByTile) come untransformed: the
+ * probe reports the grid size and irot/imir as orientation, for the pipeline.
+ * The EXIF orientation a HEIC carries is informative only (MIAF 7.3.6.7) and
+ * is never read, as libvips ignores it.
+ */
+function probeHeif(b: Uint8Array, kind: string): Probe {
+  const items = readHeifItems(b);
+  if (!items) {
+    if (findBox(b, 0, b.length, 'moov')) throw unsupported('HEIF image sequence without a still image is not supported (detected: heif-sequence)');
+    throw corrupt(`${kind.toUpperCase()} has no readable meta box (truncated or damaged)`);
+  }
+  if (items.primaryType === 'av01' || items.tileType === 'av01') return probeAvif(b);
+  if (!HEVC_ITEMS.has(items.primaryType)) {
+    const t = items.primaryType.replace(/[^\x20-\x7e]/g, '?').trim() || 'none';
+    throw unsupported(`HEIF primary image coded as '${t}' is not supported (HEVC and AV1 are)`);
+  }
+  if (items.primaryType === 'grid' && items.tileType !== 'hvc1') throw unsupported('HEIF grid whose tiles are not HEVC is not supported');
+  if (items.width === 0 || items.height === 0) throw corrupt('HEIC primary image has no size (ispe)');
+  if (items.bitDepth > 12) throw unsupported(`${items.bitDepth}-bit HEIC is not supported`);
+  const turn = orientationFromHeif(items.rotation, items.mirrorAxis);
+  const byTile = decodesByTile(items);
+  // Tile by tile the raster comes untransformed and the pipeline turns it; otherwise libheif turns it.
+  const probe = byTile
+    ? makeProbe('heic', items.width, items.height, turn, 1, items.hasAlpha)
+    : makeProbe('heic', items.displayWidth, items.displayHeight, 1, 1, items.hasAlpha);
+  probe.heic = { codedWidth: items.width, codedHeight: items.height, bitDepth: items.bitDepth, ...(items.tiles ? { tiles: items.tiles } : {}), byTile, orientation: turn };
+  return probe;
+}
+
+// ---------------------------------------------------------------------------
+// TIFF (TIFF 6.0; codec/tiff/probe reads IFD0)
+
+function probeTiff(b: Uint8Array): Probe {
+  const t = probeTiffHeader(b);
+  checkTiffSupported(t);
+  const orientation = (t.orientation >= 1 && t.orientation <= 8 ? t.orientation : 1) as Orientation;
+  // ExtraSamples 1/2 (associated/unassociated alpha); palette images have no alpha.
+  const colour = t.photometric === 2 || t.photometric === 6 ? 3 : t.photometric === 5 ? 4 : 1;
+  const hasAlpha = t.samples > colour && (t.extraSample === 1 || t.extraSample === 2);
+  const probe = makeProbe('tiff', t.width, t.height, orientation, 1, hasAlpha);
+  probe.tiff = { pages: t.pages, bitsPerSample: t.bitsPerSample, samples: t.samples, compression: t.compression, photometric: t.photometric };
+  return probe;
 }

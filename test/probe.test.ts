@@ -176,10 +176,6 @@ describe('probeImage: non-images and unsupported formats are 415 naming what was
     ['text', text('Not Found')],
     ['pdf', text('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj')],
     ['bmp', bytes(ascii('BM'), le32(70), [0, 0, 0, 0], le32(54), le32(40), le32(1), le32(1), le16(1), le16(24))],
-    ['tiff', bytes(ascii('II'), le16(42), le32(8), [0, 0])],
-    ['tiff', bytes(ascii('MM'), be16(42), be32(8), [0, 0])],
-    ['heic', bytes(ftyp('heic', 'mif1', 'heic'))],
-    ['heif', bytes(ftyp('mif1', 'mif1', 'miaf'))],
     ['mp4', bytes(ftyp('isom', 'isom', 'mp41'))],
     ['riff-wave', bytes(ascii('RIFF'), le32(4), ascii('WAVE'))],
     ['gzip', bytes([0x1f, 0x8b, 8, 0, 0, 0, 0, 0])],
@@ -495,5 +491,81 @@ describe('sourceMetadata', () => {
   it.each(ROWS)('%s -> %s', (_name, data, want) => expect(sourceMetadata(data, probeImage(data))).toBe(want));
   it('the PNG probe itself stays header-only: text after IDAT is left undefined', () => {
     expect(probeImage(pngAfterIdat('tEXt')).metadata).toBeUndefined();
+  });
+});
+
+describe('probeImage: HEIC and TIFF headers (issue 15)', () => {
+  const ispe = (w: number, h: number) => fullBox('ispe', be32(w), be32(h));
+  const infe = (id: number, type: string) => box('infe', [2, 0, 0, 0], be16(id), be16(0), ascii(type), [0]);
+  /** A HEIF whose items are [id, type, 1-based property indices]; `primary` is pitm. */
+  const heif = (brands: string[], primary: number, items: [number, string, number[]][], props: number[][], extra: number[][] = []) =>
+    bytes(
+      ftyp(brands[0]!, ...brands),
+      fullBox(
+        'meta',
+        fullBox('pitm', be16(primary)),
+        fullBox('iinf', be16(items.length), ...items.map(([id, t]) => infe(id, t))),
+        box('iprp', box('ipco', ...props), fullBox('ipma', be32(items.length), ...items.map(([id, , ps]) => [...be16(id), ps.length, ...ps]))),
+        ...extra,
+      ),
+    );
+
+  it.each([
+    [['heic', 'mif1'], 'hvc1', 'heic'],
+    [['mif1', 'miaf'], 'hvc1', 'heic'],
+    [['mif1', 'miaf'], 'av01', 'avif'],
+  ])('brands %j with a %s primary item are %s', (brands, type, format) => {
+    const p = probeImage(heif(brands, 1, [[1, type, [1]]], [ispe(64, 48)]));
+    expect(p).toMatchObject({ format, width: 64, height: 48 });
+  });
+
+  it('reads the primary item, not the largest ispe (a larger non-primary item is ignored)', () => {
+    const p = probeImage(heif(['heic', 'mif1'], 2, [[1, 'hvc1', [1]], [2, 'hvc1', [2]]], [ispe(4000, 3000), ispe(320, 240)]));
+    expect([p.width, p.height]).toEqual([320, 240]);
+  });
+
+  it('a non-grid HEIC reports the display size (libheif applies irot) and orientation 1', () => {
+    const p = probeImage(heif(['heic', 'mif1'], 1, [[1, 'hvc1', [1, 2]]], [ispe(40, 30), box('irot', [1])]));
+    expect(p).toMatchObject({ width: 30, height: 40, orientation: 1, displayWidth: 30, displayHeight: 40 });
+  });
+
+  it('a grid decoded tile by tile reports its stored size and irot as orientation for the pipeline', () => {
+    const dimg = fullBox('iref', box('dimg', be16(3), be16(2), be16(1), be16(2)));
+    const p = probeImage(heif(['heic', 'mif1'], 3, [[1, 'hvc1', [1]], [2, 'hvc1', [1]], [3, 'grid', [2, 3]]], [ispe(512, 512), ispe(1000, 500), box('irot', [3])], [dimg]));
+    expect(p).toMatchObject({ format: 'heic', width: 1000, height: 500, orientation: 6, displayWidth: 500, displayHeight: 1000 });
+    expect(p.heic).toMatchObject({ byTile: true, tiles: 2 });
+  });
+
+  it.each([
+    ['a JPEG-coded primary item', heif(['heic', 'mif1'], 1, [[1, 'jpeg', [1]]], [ispe(8, 8)]), 415],
+    ['an image sequence without a still image', bytes(ftyp('msf1', 'msf1', 'hevc'), box('moov', [0, 0, 0, 0])), 415],
+    ['no meta box', bytes(ftyp('heic', 'mif1', 'heic')), 422],
+    ['a primary item without ispe', heif(['heic', 'mif1'], 1, [[1, 'hvc1', []]], []), 422],
+  ] as const)('refuses %s', (_name, data, status) => {
+    expectImageError(data, status);
+  });
+
+  const entry = (tag: number, type: number, count: number, value: number) => [...le16(tag), ...le16(type), ...le32(count), ...(type === 3 ? [...le16(value), 0, 0] : le32(value))];
+  const tiff = (entries: number[][], next = 0) => bytes(ascii('II'), le16(42), le32(8), le16(entries.length), ...entries, le32(next));
+
+  it('reads size, orientation, samples and compression from IFD0', () => {
+    const p = probeImage(tiff([entry(256, 3, 1, 300), entry(257, 3, 1, 200), entry(258, 3, 1, 8), entry(259, 3, 1, 5), entry(262, 3, 1, 2), entry(274, 3, 1, 6), entry(277, 3, 1, 3)]));
+    expect(p).toMatchObject({ format: 'tiff', width: 300, height: 200, orientation: 6, displayWidth: 200, displayHeight: 300, hasAlpha: false });
+    expect(p.tiff).toMatchObject({ pages: 1, compression: 5, bitsPerSample: 8, samples: 3 });
+  });
+
+  it('counts pages, stopping at an IFD chain that loops back', () => {
+    // IFD0's next offset points at IFD0 itself.
+    expect(probeImage(tiff([entry(256, 3, 1, 4), entry(257, 3, 1, 4)], 8)).tiff?.pages).toBe(1);
+  });
+
+  it.each([
+    ['an empty first IFD', bytes(ascii('II'), le16(42), le32(8), [0, 0]), 422],
+    ['a first IFD outside the file', bytes(ascii('MM'), be16(42), be32(4096), [0, 0]), 422],
+    ['BigTIFF', bytes(ascii('II'), le16(43), le16(8), le16(0), le32(16), le32(0)), 415],
+    ['JPEG 2000 compression', tiff([entry(256, 3, 1, 4), entry(257, 3, 1, 4), entry(259, 3, 1, 34712)]), 415],
+    ['planar RGB', tiff([entry(256, 3, 1, 4), entry(257, 3, 1, 4), entry(262, 3, 1, 2), entry(277, 3, 1, 3), entry(284, 3, 1, 2)]), 415],
+  ] as const)('refuses %s', (_name, data, status) => {
+    expectImageError(data, status);
   });
 });

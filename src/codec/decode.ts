@@ -12,6 +12,8 @@
  * - WebP: libwebp (jSquash): lossy, lossless, alpha (codec/webp/decode).
  * - AVIF: libavif + dav1d (jSquash), 8-bit output (codec/avif/decode).
  * - SVG: resvg, rendered at the hinted size, sanitised first (codec/svg/decode).
+ * - HEIC: libheif + libde265, transforms and grids applied (codec/heic/decode).
+ * - TIFF: UTIF (JS), first page, 16-bit scaled to 8, CMYK (codec/tiff/decode).
  *
  * Bad input always surfaces as an ImageError (422 corrupt / 415 unsupported);
  * decoder instances that trapped are dropped and re-created on next use.
@@ -24,6 +26,8 @@ import { decodeGif } from './gif/decode';
 import { decodeWebp } from './webp/decode';
 import { decodeAvif } from './avif/decode';
 import { decodeSvg } from './svg/decode';
+import { decodeHeic } from './heic/decode';
+import { decodeTiff } from './tiff/decode';
 
 export type { DecodeColour } from './jpeg/decode';
 
@@ -37,6 +41,8 @@ const DECODERS: Record<SourceFormat, Decoder> = {
   webp: (bytes) => decodeWebp(bytes),
   avif: (bytes) => decodeAvif(bytes),
   svg: (bytes, hint) => decodeSvg(bytes, hint),
+  heic: (bytes) => decodeHeic(bytes),
+  tiff: decodeTiff,
 };
 
 /** Decodes `bytes` (claimed to be `format`) to RGBA8, possibly scaled down per `hint`. */

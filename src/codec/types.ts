@@ -5,7 +5,7 @@
  */
 
 /** Formats Thumbflare can read from a source. */
-export type SourceFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif' | 'svg';
+export type SourceFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif' | 'svg' | 'heic' | 'tiff';
 
 /** Formats Thumbflare can write. */
 export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif' | 'jxl';

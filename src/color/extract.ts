@@ -13,11 +13,14 @@
  * - AVIF/HEIF: the 'colr' property (ISO/IEC 23008-12 6.5.5 / ISO 14496-12
  *   12.1.5): 'prof'/'rICC' carry an ICC profile; 'nclx' carries CICP code
  *   points (ITU-T H.273).
+ * - TIFF: tag 34675 (InterColorProfile, TIFF/EP; ICC.1 Annex B.5) of the first
+ *   IFD, with the colour model from PhotometricInterpretation (5 is CMYK).
  * Every read is bounds-checked and every loop bounded; nothing here throws.
  */
 import { concatBytes, at, u16be, u32be, u32le, hasAscii, fourcc, readBoxHeader, type Box } from '../bytes';
 import type { SourceFormat } from '../codec/types';
 import type { Chromaticities } from './matrix';
+import { probeTiffHeader } from '../codec/tiff/probe';
 
 export interface Cicp {
   primaries: number;
@@ -51,7 +54,11 @@ export async function readSourceColour(bytes: Uint8Array, format: SourceFormat):
     case 'webp':
       return withIcc(webpIcc(bytes));
     case 'avif':
+    case 'heic':
+      // HEIC is HEIF like AVIF: the same meta/iprp/ipco/colr property.
       return avifColour(bytes);
+    case 'tiff':
+      return tiffColour(bytes);
     default:
       return {};
   }
@@ -235,4 +242,18 @@ function avifColour(b: Uint8Array): SourceColour {
     p = x.end;
   }
   return cicp ? { cicp } : {};
+}
+
+/** TIFF tag 34675 of IFD0; the model from PhotometricInterpretation (0/1 grey, 5 CMYK, else RGB). */
+function tiffColour(b: Uint8Array): SourceColour {
+  let info;
+  try {
+    info = probeTiffHeader(b);
+  } catch {
+    return {};
+  }
+  const model = info.photometric === 5 ? 'cmyk' : info.photometric <= 1 ? 'gray' : 'rgb';
+  const icc = info.icc && info.icc.length <= MAX_ICC_BYTES ? b.slice(info.icc.offset, info.icc.offset + info.icc.length) : undefined;
+  // A CMYK page without a profile is still CMYK: the decoder uses the built-in press profile.
+  return icc ? { icc, model } : {};
 }

@@ -23,7 +23,7 @@ interface Row {
 const manifest = (await (await fetch(`${ORIGIN}/corpus/manifest.json`)).json()) as Row[];
 
 // The metric (mean absolute error after a low-pass, premultiplied) and its budget live in
-// test/support/corpus-metric.ts, shared with test/corpus/svg.test.ts; the figures behind
+// test/support/corpus-metric.ts, shared with test/corpus/svg.test.ts and formats.test.ts; the figures behind
 // MAX_MEAN_ERROR are documented there.
 export { MAX_MEAN_ERROR, meanAbsoluteError } from '../support/corpus-metric';
 

@@ -52,12 +52,34 @@ describe('isolate memory under 128 MB (WASM + JS pixel buffers)', () => {
     ['/gen/p3-12mp.jpg?width=1920&format=webp', 1920],
     ['/gen/lut-12mp.jpg?width=1920&format=webp', 1920],
     ['/gen/cmyk-3mp.jpg?width=1200&format=webp', 1200],
+    // HEIC and TIFF sources (issue 15): an iPhone-style 12 MP grid (tile by tile; irot for the
+    // pipeline), TIFF decoded by UTIF in JS (no WASM), 8-bit Deflate and 16-bit LZW.
+    ['/formats/heic/12mp-grid.heic?width=300', 300],
+    ['/formats/heic/12mp-grid.heic?width=1200&format=webp', 1200],
+    ['/formats/heic/12mp-grid.heic?width=1920&format=avif', 1920],
+    ['/formats/heic/irot-exif6.heic?width=100&format=webp', 100],
+    ['/gen/5mp-deflate.tif?width=1200&format=webp', 1200],
+    ['/gen/5mp-16bit-lzw.tif?width=800', 800],
   ];
+  /** Peaks of the CASES above, by path (a second identical request would be a cache hit). */
+  const peaks = new Map<string, number>();
   for (const [path, width] of CASES) {
     it(path, async () => {
       const { img, peak } = await measure(path);
+      peaks.set(path, peak);
       expect(img.width).toBe(width);
       expect(peak).toBeLessThan(ISOLATE_LIMIT);
+    });
+  }
+
+  // The memory rule (codec/wasm/peak-memory) must not under-estimate the new decode paths.
+  const NEW_FORMATS = CASES.filter(([p]) => /\.(heic|tif)\?/.test(p)).map(([p]) => p);
+  for (const path of NEW_FORMATS) {
+    it(`${path}: the memory rule's estimate covers the measured peak`, async () => {
+      const peak = peaks.get(path) ?? (await measure(path)).peak;
+      const json = (await (await callWorker(path.replace(/&format=\w+/, '') + '&format=json', { env: DEBUG })).json()) as { output: { estimatedPeakBytes: number } };
+      console.log(`${path}: estimated ${(json.output.estimatedPeakBytes / MB).toFixed(1)} MiB, measured ${(peak / MB).toFixed(1)} MiB`);
+      expect(json.output.estimatedPeakBytes).toBeGreaterThanOrEqual(peak);
     });
   }
 

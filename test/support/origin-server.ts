@@ -6,6 +6,7 @@
  *   /samples/<name>       the repo's bundled samples (public/samples)
  *   /colour/<name>        colour-profile fixtures (test/color/fixtures)
  *   /svg/<name>           SVG fixtures (test/fixtures/svg)
+ *   /formats/<path>       HEIC/TIFF fixtures and their references (test/fixtures/formats)
  *   /gen/<name>           large images generated once with sharp (see GENERATED)
  *   /fault/<kind>         misbehaving origins: slow, stall, short body, 5xx,
  *                         redirect chains, HTML/SVG, pixel and byte bombs
@@ -42,6 +43,8 @@ const ROOTS: Record<string, string> = {
   colour: resolve(REPO, 'test/color/fixtures'),
   // SVG fixtures (scripts/make-svg-fixtures.mjs).
   svg: resolve(REPO, 'test/fixtures/svg'),
+  // HEIC/TIFF fixtures (scripts/make-format-corpus.sh, test/fixtures/formats/README.md).
+  formats: resolve(REPO, 'test/fixtures/formats'),
 };
 
 declare module 'vitest' {
@@ -125,6 +128,9 @@ const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> =
     const body = await sharp({ create: { width, height, channels: 3, background: '#8a9aa6' } }).composite([{ input: face, left, top }]).jpeg({ quality: 90 }).toBuffer();
     return { type: 'image/jpeg', body };
   },
+  // TIFF for the memory test (issue 15): 4.9 MP (MAX_SOURCE_PIXELS is 5), Deflate and LZW with the predictor.
+  '5mp-deflate.tif': async () => ({ type: 'image/tiff', body: await sharp(noisyRgb(2560, 1920, 3), { raw: { width: 2560, height: 1920, channels: 3 } }).tiff({ compression: 'deflate' }).toBuffer() }),
+  '5mp-16bit-lzw.tif': async () => ({ type: 'image/tiff', body: await sharp(resolve(ROOTS.samples!, 'landscape.jpg')).resize(2560, 1920, { fit: 'fill' }).toColourspace('rgb16').tiff({ compression: 'lzw', predictor: 'horizontal' }).toBuffer() }),
   '12mp.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
   '24mp.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(6000, 4000, 3), { raw: { width: 6000, height: 4000, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() }),
   '12mp-progressive.jpg': async () => ({ type: 'image/jpeg', body: await sharp(noisyRgb(4000, 3000, 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85, progressive: true }).toBuffer() }),

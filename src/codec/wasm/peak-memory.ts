@@ -106,12 +106,47 @@ function decoderWasm(probe: Probe, decodedPixels: number, sourceBytes: number): 
       // resvg: its pixmap at the render size and a second raster-sized buffer (measured ~8 bytes per
       // rendered pixel: 38.5 MiB at 2200x2200), plus the parsed tree (test/limits/svg-jxl-memory.test.ts).
       return SVG_BASE_WASM + SVG_TREE_PER_SOURCE_BYTE * sourceBytes + 2 * RGBA * decodedPixels;
+    case 'heic':
+      return heicDecoderWasm(probe, sourceBytes);
+    case 'tiff':
+      return 0; // UTIF: JS only (tiffDecodeJs)
   }
 }
 
 /** resvg's idle linear memory and the parsed tree's bytes per source byte (upper bounds of the measured). */
 const SVG_BASE_WASM = 4 * MiB;
 const SVG_TREE_PER_SOURCE_BYTE = 40;
+
+/**
+ * libheif + libde265 (codec/heic): the input copy, libde265's decoded picture
+ * buffer (YUV planes of the coded image, or of each grid tile, 2 bytes per
+ * sample above 8 bits), the assembled YUV image for a grid, and the RGBA
+ * conversion, all in WASM. Coefficients from test/limits/memory.test.ts.
+ */
+function heicDecoderWasm(probe: Probe, sourceBytes: number): number {
+  const h = probe.heic;
+  // Tile by tile: one tile's YUV and RGBA (iPhone tiles are 512x512) and libde265's state.
+  if (h?.byTile) return 16 * MiB + 2 * sourceBytes + HEIC_TILE_BYTES;
+  const coded = h ? h.codedWidth * h.codedHeight : probe.width * probe.height;
+  const sampleBytes = h && h.bitDepth > 8 ? 2 : 1;
+  return 16 * MiB + 2 * sourceBytes + coded * (HEIC_BYTES_PER_PIXEL + 3 * sampleBytes);
+}
+const HEIC_BYTES_PER_PIXEL = 8;
+const HEIC_TILE_BYTES = 8 * MiB;
+
+/**
+ * JS bytes a TIFF decode holds beside its RGBA raster (codec/tiff/decode): a
+ * copy of the source when it is a view, UTIF's decompressed samples for the
+ * page, and for Deflate our inflated strips and their concatenation (codec/tiff/decode).
+ */
+function tiffDecodeJs(probe: Probe, sourceBytes: number): number {
+  if (probe.format !== 'tiff') return 0;
+  const t = probe.tiff;
+  const bytesPerSample = t && t.bitsPerSample > 8 ? 2 : 1;
+  const samples = probe.width * probe.height * (t?.samples ?? 4) * bytesPerSample;
+  const deflate = t?.compression === 8 || t?.compression === 32946;
+  return sourceBytes + (deflate ? 3 : 2) * samples + 2 * MiB;
+}
 
 /** What survives a `trimCodecs(recycle, idle)`: instances past recycle go, then the total is capped. */
 function afterTrim(live: number[], w: WasmState): number {
@@ -134,7 +169,7 @@ export function estimatePeakBytes(job: PeakJob, w: WasmState): PeakEstimate {
   // Decode: the decoder's WASM (JS inflate buffers for PNG: the compressed data and two rows) plus the JS raster.
   const decWasm = decoderWasm(probe, D, S);
   const pngInflate = probe.format === 'png' ? S + 2 * MiB : 0;
-  stages.push(['decode', w.residentBytes + decWasm + pngInflate + RGBA * D]);
+  stages.push(['decode', w.residentBytes + decWasm + pngInflate + tiffDecodeJs(probe, S) + RGBA * D]);
   const resident = [w.residentBytes, decWasm];
   let carry = afterTrim(resident, w);
 
