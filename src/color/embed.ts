@@ -14,7 +14,7 @@
  * for AVIF output the pixels are converted instead (color/index EMBEDS_ICC).
  */
 import { concatBytes } from '../bytes';
-import { crc32 } from '../codec/png/crc32';
+import { pngChunk } from '../codec/png/encode';
 import type { OutputFormat } from '../codec/types';
 import { probeImage } from '../probe';
 
@@ -61,13 +61,7 @@ async function embedPng(b: Uint8Array, icc: Uint8Array): Promise<Uint8Array> {
   const z = new Uint8Array(await new Response(new Blob([icc]).stream().pipeThrough(new CompressionStream('deflate'))).arrayBuffer());
   const name = new TextEncoder().encode('ICC profile');
   const data = concatBytes([name, new Uint8Array([0, 0]), z]);
-  const type = new TextEncoder().encode('iCCP');
-  const chunk = new Uint8Array(12 + data.length);
-  const view = new DataView(chunk.buffer);
-  view.setUint32(0, data.length);
-  chunk.set(type, 4);
-  chunk.set(data, 8);
-  view.setUint32(8 + data.length, crc32(type, data));
+  const chunk = pngChunk('iCCP', data);
   const afterIhdr = 8 + 25;
   return concatBytes([b.subarray(0, afterIhdr), chunk, b.subarray(afterIhdr)]);
 }

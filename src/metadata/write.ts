@@ -10,7 +10,7 @@
  *   after the image data; a simple VP8/VP8L file is rewrapped (as color/embed.ts does for ICCP).
  */
 import { concatBytes } from '../bytes';
-import { crc32 } from '../codec/png/crc32';
+import { pngChunk } from '../codec/png/encode';
 import type { OutputFormat } from '../codec/types';
 import { probeImage } from '../probe';
 import type { MetadataBlocks } from './extract';
@@ -41,17 +41,6 @@ function embedJpeg(b: Uint8Array, m: MetadataBlocks): Uint8Array {
   if (b[2] === 0xff && b[3] === 0xe0) at = 4 + ((b[4]! << 8) | b[5]!);
   const segs = [m.exif && app1('Exif\0\0', m.exif), m.xmp && app1('http://ns.adobe.com/xap/1.0/\0', m.xmp)].filter((s): s is Uint8Array => !!s);
   return segs.length ? concatBytes([b.subarray(0, at), ...segs, b.subarray(at)]) : b;
-}
-
-function pngChunk(type: string, data: Uint8Array): Uint8Array {
-  const t = ascii(type);
-  const chunk = new Uint8Array(12 + data.length);
-  const view = new DataView(chunk.buffer);
-  view.setUint32(0, data.length);
-  chunk.set(t, 4);
-  chunk.set(data, 8);
-  view.setUint32(8 + data.length, crc32(t, data));
-  return chunk;
 }
 
 function embedPng(b: Uint8Array, m: MetadataBlocks): Uint8Array {

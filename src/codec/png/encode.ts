@@ -19,7 +19,8 @@ const SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a
 /** PNG colour types (PNG spec §11.2.2) with their samples per pixel. */
 const COLOUR = { grey: { type: 0, channels: 1 }, greyAlpha: { type: 4, channels: 2 }, rgb: { type: 2, channels: 3 }, rgba: { type: 6, channels: 4 } } as const;
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
+/** One PNG chunk (PNG spec §5.3): length, type, data, CRC over type and data. */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, data.length);
@@ -127,5 +128,5 @@ export async function encodePng(r: Raster): Promise<Uint8Array> {
   await writer.close();
   const idat = new Uint8Array(await compressed);
 
-  return concatBytes([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
+  return concatBytes([SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', idat), pngChunk('IEND', new Uint8Array(0))]);
 }
