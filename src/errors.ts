@@ -9,6 +9,7 @@
 
 export type ErrorCode =
   | 'invalid_param'
+  | 'misconfigured'
   | 'invalid_url'
   | 'not_allowed'
   | 'bad_signature'
@@ -96,6 +97,12 @@ export const loopDetected = () =>
 /** 503: the variant tier (VARIANT_BUCKET) failed during a purge; nothing is known to be removed, retry. */
 export const tierFailed = () =>
   new ImageError(503, 'tier_failed', 'the variant tier could not be purged; retry', undefined, { 'Retry-After': '5' });
+
+/**
+ * 503: the Worker's own configuration is invalid (an ALLOWED_ORIGINS entry that does not parse):
+ * the operator's mistake, named so they can fix it, never the client's and never an opaque 500.
+ */
+export const misconfigured = (message: string) => new ImageError(503, 'misconfigured', message);
 
 /** 500: a bug of ours, never the client's input. The message stays generic. */
 export const internal = () => new ImageError(500, 'internal', 'internal error');

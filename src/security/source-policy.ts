@@ -22,7 +22,7 @@
  * `127.0.0.1.nip.io`). A Worker has no DNS API; in production Cloudflare's
  * `fetch` itself refuses private and reserved destinations. See docs/security.md.
  */
-import { invalidUrl, notAllowed } from '../errors';
+import { invalidUrl, misconfigured, notAllowed } from '../errors';
 
 /** One parsed ALLOWED_ORIGINS entry. */
 export interface OriginPattern {
@@ -66,7 +66,7 @@ export function parseSourcePolicy(allowedOrigins: string | undefined | null): So
 /** Parses one ALLOWED_ORIGINS entry; see the module comment for its grammar. */
 export function parseOriginPattern(entry: string): OriginPattern {
   const fail = (why: string): never => {
-    throw new Error(`ALLOWED_ORIGINS: invalid pattern ${JSON.stringify(entry)}: ${why}`);
+    throw misconfigured(`ALLOWED_ORIGINS: invalid pattern ${JSON.stringify(entry)}: ${why}`);
   };
   const m = PATTERN_RE.exec(entry);
   if (!m) return fail('expected scheme://host[:port][/path] with scheme http or https');

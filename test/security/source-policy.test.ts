@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ImageError } from '../../src/errors';
+import { callWorker, ORIGIN } from '../support/worker';
 import {
   checkSourceUrl,
   isBlockedIpv4,
@@ -309,6 +310,16 @@ describe('parseOriginPattern', () => {
     'https://example.com.',
   ])('refuses %j', (entry) => {
     expect(() => parseOriginPattern(entry)).toThrow(/ALLOWED_ORIGINS: invalid pattern/);
+  });
+  // A bad entry reaches the client as the documented 503 naming it, never an opaque 500.
+  it.each(['127.0.0.1', 'https://a..example.com'])('ALLOWED_ORIGINS=%j: every request is 503 misconfigured naming the entry', async (entry) => {
+    for (const path of ['/samples/landscape.jpg?width=100', `/cdn-cgi/image/width=100/${ORIGIN}/gen/halves.png`]) {
+      const res = await callWorker(path, { env: { ALLOWED_ORIGINS: entry } });
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('misconfigured');
+      expect(body.error.message).toContain(`ALLOWED_ORIGINS: invalid pattern ${JSON.stringify(entry)}`);
+    }
   });
 });
 
