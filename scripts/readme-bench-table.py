@@ -29,7 +29,7 @@ unencoded Lanczos3 resize of the source.
 Concurrency (12 MP -> 300 w, 4 in flight): {conc['tfImagesPerSec']:.1f} images/s against sharp's {conc['sharpImagesPerSec']:.1f} (sharp uses both cores; an isolate one thread).
 Bundle: {r['bundle']['gzipBytes'] / 1024:.0f} KiB gzip. Cold start (first request of a fresh Worker, 12 MP -> 300 w): {cold['firstRequestMs']:.0f} ms against {cold['warmMedianMs']:.0f} ms warm.
 
-"""
+""" + (root / 'bench' / 'notes.md').read_text()
 p = root / 'README.md'
 s = p.read_text()
 if '## Benchmark' in s:
