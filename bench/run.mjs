@@ -205,7 +205,7 @@ async function main() {
   }
 
   const state = Object.fromEntries(
-    cases.map((c) => [c.id, { tf: [], sharp: [], wasm: [], stages: [], tfBody: null, sharpBody: null, error: null }]),
+    cases.map((c) => [c.id, { tf: [], direct: [], sharp: [], wasm: [], stages: [], tfBody: null, sharpBody: null, error: null }]),
   );
   const conc = { tf: [], sharp: [], wasm: [], error: null };
 
@@ -231,6 +231,11 @@ async function main() {
       s.wasm.push(r.wasm);
       s.tfBody = r.body;
       s.tfType = r.type;
+      // The same request on the Worker's own workerd socket, past wrangler dev's ProxyWorker (dev-only).
+      if (worker.directUrl) {
+        const d = await timeThumbflare({ ...worker, url: worker.directUrl }, c);
+        if (!warm) s.direct.push(d.ms);
+      }
     };
     const doSharp = async () => {
       const r = await timeSharp(c, images[c.src].body);
@@ -291,6 +296,11 @@ async function main() {
       row.tfMs = median(s.tf);
       row.sharpMs = median(s.sharp);
       row.ratio = row.tfMs && row.sharpMs ? row.tfMs / row.sharpMs : null;
+      if (s.direct.length) {
+        row.tfDirectMs = median(s.direct);
+        row.directRatio = row.tfDirectMs / row.sharpMs;
+        row.tfDirectSamplesMs = s.direct.map((x) => +x.toFixed(1));
+      }
       row.tfSamplesMs = s.tf.map((x) => +x.toFixed(1));
       row.sharpSamplesMs = s.sharp.map((x) => +x.toFixed(1));
       const stageNames = [...new Set(['origin', 'decode', 'transform', 'encode', ...s.stages.flatMap((st) => Object.keys(st))])];
@@ -515,27 +525,27 @@ function renderMarkdown(o) {
   L.push('');
   L.push(`${o.date} · ${o.machine.cores} × ${o.machine.cpu} · Node ${o.machine.node} · sharp ${o.versions.sharp} (libvips ${o.versions.vips}) · wrangler ${o.versions.wrangler} · ${o.method.rounds} rounds after ${o.method.warmup} warm-up · load avg at end ${o.machine.loadavg.map((x) => x.toFixed(1)).join(' ')}`);
   L.push('');
-  L.push('TF compute = the Worker\'s decode + transform + encode from its `Server-Timing` (what Workers bill as CPU); TF end-to-end = HTTP wall time against `wrangler dev` (adds the loopback origin fetch, the edge-cache lookups and wrangler\'s local proxy); sharp = in-process on a buffer, `concurrency(1)`. Medians. PSNR/SSIM: Thumbflare output vs sharp output (SSIM ref: each vs an unencoded lanczos3 resize).');
+  L.push('TF compute = the Worker\'s decode + transform + encode from its `Server-Timing` (what Workers bill as CPU); TF end-to-end = HTTP wall time against `wrangler dev` (adds the loopback origin fetch, the edge-cache lookups and wrangler\'s local proxy); TF direct = the same request on the Worker\'s own workerd socket, past wrangler dev\'s dev-only ProxyWorker hop (the production-like path); sharp = in-process on a buffer, `concurrency(1)`. Medians. PSNR/SSIM: Thumbflare output vs sharp output (SSIM ref: each vs an unencoded lanczos3 resize).');
   L.push('');
-  L.push('| Case | TF compute ms | TF end-to-end ms | sharp ms | compute ratio | end-to-end ratio | TF KiB | sharp KiB | bytes ratio | PSNR dB | SSIM | SSIM ref TF / sharp | peak WASM MiB | targets |');
-  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|');
+  L.push('| Case | TF compute ms | TF end-to-end ms | sharp ms | compute ratio | end-to-end ratio | TF direct ms | direct ratio | TF KiB | sharp KiB | bytes ratio | PSNR dB | SSIM | SSIM ref TF / sharp | peak WASM MiB | targets |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|');
   for (const r of o.cases) {
     if (r.error && r.tfMs === undefined) {
-      L.push(`| ${r.label} | **failed** | | | | | | | | | | ${r.error.request ?? ''} → ${r.error.status ?? ''} ${(r.error.response ?? r.error.message).replace(/\|/g, '\\|').slice(0, 160)} |`);
+      L.push(`| ${r.label} | **failed** | | | | | | | | | | | | ${r.error.request ?? ''} → ${r.error.status ?? ''} ${(r.error.response ?? r.error.message).replace(/\|/g, '\\|').slice(0, 160)} |`);
       continue;
     }
     const tg = r.targets.map((t) => `${t.met ? '✅' : '❌'} ${t.name}`).join('<br>');
     const extra = r.aliasRms ? `<br>alias RMS TF ${fmt(r.aliasRms.tf, 2)} / sharp ${fmt(r.aliasRms.sharp, 2)}` : '';
     L.push(
-      `| ${r.label}${r.error ? ' (partial: ' + r.error.status + ')' : ''} | ${fmt(r.tfComputeMs, 0)} | ${fmt(r.tfMs, 0)} | ${fmt(r.sharpMs, 0)} | ${fmt(r.computeRatio, 2)} | ${fmt(r.ratio, 2)} | ${kb(r.tfBytes)} | ${kb(r.sharpBytes)} | ${fmt(r.bytesRatio, 2)} | ${fmt(r.psnr, 1)} | ${fmt(r.ssim, 4)} | ${fmt(r.tfVsRef.ssim, 4)} / ${fmt(r.sharpVsRef.ssim, 4)}${extra} | ${fmt(r.peakWasmBytes / MiB, 1)} | ${tg} |`,
+      `| ${r.label}${r.error ? ' (partial: ' + r.error.status + ')' : ''} | ${fmt(r.tfComputeMs, 0)} | ${fmt(r.tfMs, 0)} | ${fmt(r.sharpMs, 0)} | ${fmt(r.computeRatio, 2)} | ${fmt(r.ratio, 2)} | ${fmt(r.tfDirectMs, 0)} | ${fmt(r.directRatio, 2)} | ${kb(r.tfBytes)} | ${kb(r.sharpBytes)} | ${fmt(r.bytesRatio, 2)} | ${fmt(r.psnr, 1)} | ${fmt(r.ssim, 4)} | ${fmt(r.tfVsRef.ssim, 4)} / ${fmt(r.sharpVsRef.ssim, 4)}${extra} | ${fmt(r.peakWasmBytes / MiB, 1)} | ${tg} |`,
     );
   }
   const c = o.concurrency;
   if (c) {
-    if (c.error && !c.tfImagesPerSec) L.push(`| ${c.label} | **failed** | | | | | | | | | | ${c.error.message.replace(/\|/g, '\\|').slice(0, 200)} |`);
+    if (c.error && !c.tfImagesPerSec) L.push(`| ${c.label} | **failed** | | | | | | | | | | | | ${c.error.message.replace(/\|/g, '\\|').slice(0, 200)} |`);
     else
       L.push(
-        `| ${c.label} | | ${fmt(c.tfImagesPerSec, 2)} img/s | ${fmt(c.sharpImagesPerSec, 2)} img/s | | ${fmt(c.ratio, 2)} | | | | | | | ${fmt(c.peakWasmBytes / MiB, 1)} | ${c.targets.map((t) => `${t.met ? '✅' : '❌'} ${t.name}`).join('<br>')} |`,
+        `| ${c.label} | | ${fmt(c.tfImagesPerSec, 2)} img/s | ${fmt(c.sharpImagesPerSec, 2)} img/s | | ${fmt(c.ratio, 2)} | | | | | | | | | ${fmt(c.peakWasmBytes / MiB, 1)} | ${c.targets.map((t) => `${t.met ? '✅' : '❌'} ${t.name}`).join('<br>')} |`,
       );
   }
   L.push('');

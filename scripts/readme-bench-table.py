@@ -7,7 +7,7 @@ for c in r['cases']:
     if 'tfComputeMs' not in c:
         continue
     ref = f"{c['tfVsRef']['ssim']:.3f} / {c['sharpVsRef']['ssim']:.3f}"
-    rows.append(f"| {c['label']} | {c['tfComputeMs']:.0f} | {c['tfMs']:.0f} | {c['sharpMs']:.0f} | {c['computeRatio']:.2f} | {c['ratio']:.2f} | {c['bytesRatio']:.2f} | {c['psnr']:.1f} | {ref} | {c['peakWasmBytes'] / 2**20:.1f} |")
+    rows.append(f"| {c['label']} | {c['tfComputeMs']:.0f} | {c['tfMs']:.0f} | {c['sharpMs']:.0f} | {c['computeRatio']:.2f} | {c['ratio']:.2f} | {c.get('tfDirectMs', float('nan')):.0f} | {c.get('directRatio', float('nan')):.2f} | {c['bytesRatio']:.2f} | {c['psnr']:.1f} | {ref} | {c['peakWasmBytes'] / 2**20:.1f} |")
 conc, m, cold = r['concurrency'], r['machine'], r['coldStart']
 section = f"""## Benchmark
 
@@ -19,11 +19,13 @@ Latest run: {r['date'][:10]}, {m['cores']} x {m['cpu']}, Node {m['node']}, sharp
 
 "Compute" is the Worker's decode + transform + encode from `Server-Timing` (what
 Workers bill as CPU); "end to end" adds the loopback origin fetch, the cache
-lookups and wrangler's local proxy. SSIM ref compares each output with an
+lookups and wrangler's local proxy; "direct" is the same request sent to the
+Worker's own workerd socket, past `wrangler dev`'s ProxyWorker, a dev-only hop
+that production does not have (bench/notes.md). SSIM ref compares each output with an
 unencoded Lanczos3 resize of the source.
 
-| case | TF compute ms | TF end to end ms | sharp ms | compute ratio | end-to-end ratio | bytes vs sharp | PSNR vs sharp dB | SSIM ref TF / sharp | peak WASM MiB |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |
+| case | TF compute ms | TF end to end ms | sharp ms | compute ratio | end-to-end ratio | TF direct ms | direct ratio | bytes vs sharp | PSNR vs sharp dB | SSIM ref TF / sharp | peak WASM MiB |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |
 """ + "\n".join(rows) + f"""
 
 Concurrency (12 MP -> 300 w, 4 in flight): {conc['tfImagesPerSec']:.1f} images/s against sharp's {conc['sharpImagesPerSec']:.1f} (sharp uses both cores; an isolate one thread).

@@ -163,7 +163,38 @@ export async function startWorker({ config, vars = {}, logLevel = 'info', probe 
     throw new Error(`wrangler dev not ready after ${timeoutMs} ms:\n${output.slice(-4000)}`);
   }
   log(`wrangler dev ready on ${url} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  return { url, port, stop, output: () => output, startMs: performance.now() - started };
+  const directUrl = probe ? await findDirectUrl(child.pid, port, probe) : undefined;
+  if (directUrl) log(`the Worker's own workerd socket (no wrangler proxy): ${directUrl}`);
+  return { url, directUrl, port, stop, output: () => output, startMs: performance.now() - started };
+}
+
+/**
+ * wrangler dev serves its port from a ProxyWorker in one workerd process, which
+ * forwards every request to the user Worker in a second workerd process. That
+ * hop is dev-only (production has no such proxy) and measured to add 60-110 ms
+ * to a request whose subrequest fetched a 5 MB source (bench/notes.md). The
+ * user Worker's own socket is one of the second process's listening ports:
+ * found by asking each for the probe path (DEBUG's memory JSON). Linux only
+ * (`ss`, `ps`); undefined when not found, and the bench then reports no direct column.
+ */
+async function findDirectUrl(groupId, publicPort, probe) {
+  const pids = new Set(
+    (spawnSync('ps', ['-o', 'pid=', '-g', String(groupId)], { encoding: 'utf8' }).stdout ?? '')
+      .split('\n').map((l) => l.trim()).filter(Boolean),
+  );
+  const ports = [];
+  for (const line of (spawnSync('ss', ['-ltnpH'], { encoding: 'utf8' }).stdout ?? '').split('\n')) {
+    const m = /127\.0\.0\.1:(\d+).*"workerd",pid=(\d+)/.exec(line);
+    if (m && pids.has(m[2]) && Number(m[1]) !== publicPort) ports.push(Number(m[1]));
+  }
+  for (const p of ports) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${p}${probe}`, { signal: AbortSignal.timeout(2000) });
+      const text = await res.text();
+      if (res.status === 200 && text.trim().startsWith('{')) return `http://127.0.0.1:${p}`;
+    } catch {}
+  }
+  return undefined;
 }
 
 /**
