@@ -15,7 +15,7 @@
  *
  * Writes bench/results.json and bench/RESULTS.md and prints the table.
  *
- * Environment knobs: BENCH_ROUNDS (7), BENCH_WARMUP (1), BENCH_BUDGET_S (330,
+ * Environment knobs: BENCH_SETTLE_MS (250, pause before each timed Worker request), BENCH_ROUNDS (7), BENCH_WARMUP (1), BENCH_BUDGET_S (330,
  * stops adding rounds when the next would not fit), BENCH_CASES (comma list of
  * case ids; a partial run writes to bench/out/ instead of the committed results),
  * BENCH_SKIP_COLD=1, BENCH_TF_AVIF_QUALITY (52), BENCH_TIER_ROUNDS (7).
@@ -136,6 +136,9 @@ function parseServerTiming(h) {
   return out;
 }
 
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 250);
+const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
+
 async function timeThumbflare(worker, c) {
   const url = tfUrl(worker, c);
   const t = performance.now();
@@ -223,6 +226,9 @@ async function main() {
     const s = state[c.id];
     if (s.error) return;
     const doTf = async () => {
+      // Each timed request starts on a settled isolate: the previous request's waitUntil work
+      // (a 5 MB source put into the local Cache API) otherwise lands on the next one's clock.
+      await settle();
       const r = await timeThumbflare(worker, c);
       if (!warm) {
         s.tf.push(r.ms);
@@ -233,6 +239,7 @@ async function main() {
       s.tfType = r.type;
       // The same request on the Worker's own workerd socket, past wrangler dev's ProxyWorker (dev-only).
       if (worker.directUrl) {
+        await settle();
         const d = await timeThumbflare({ ...worker, url: worker.directUrl }, c);
         if (!warm) s.direct.push(d.ms);
       }
