@@ -181,7 +181,7 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   { key: 'brightness', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },
   { key: 'contrast', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },
   { key: 'saturation', aliases: [], describe: range(0, 10), read: readNumber(0, 10), ui: { kind: 'number' } },
-  { key: 'gamma', aliases: [], describe: range(0.1, 10), read: readNumber(0.1, 10), ui: { kind: 'number' } },
+  { key: 'gamma', aliases: [], describe: () => '0 (no change, as Cloudflare ignores it) or a number from 0.1 to 10', read: (raw, l) => (/^0+(\.0*)?$/.test(raw) ? 0 : readNumber(0.1, 10)(raw, l)), ui: { kind: 'number' } },
   { key: 'trim', aliases: [], describe: () => 'four numbers top;right;bottom;left, or border', read: readTrim, ui: { kind: 'text', choices: ['10;10;10;10', 'border'] } },
   // Cloudflare's trim=border options; the trim.border.* spellings are accepted too.
   { key: 'trim.color', aliases: ['trim.border.color'], describe: () => 'a CSS colour (the border colour to trim)', read: (raw) => parseColor(raw) ?? undefined, ui: { kind: 'color' } },

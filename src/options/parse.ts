@@ -35,6 +35,9 @@ export function parseOptions(pairs: Iterable<RawPair>, limits: OptionLimits): Tr
   foldCloudflare(options);
   if (options.rotate === 0) delete options.rotate;
   if (options.blur === 0) delete options.blur;
+  // Cloudflare (ImageTransform in its Workers types; "0 is ignored"): brightness, contrast and
+  // gamma of 0 mean no adjustment, so they key like the URL without them.
+  for (const k of ['brightness', 'contrast', 'gamma'] as const) if (options[k] === 0) delete options[k];
   foldTrim(options);
   const named = typeof options.quality === 'string';
   if (named) {

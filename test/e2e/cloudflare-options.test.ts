@@ -1,7 +1,7 @@
 /**
  * Cloudflare's remaining options (issue 13 part 1) end to end through the Worker, in the
  * query and /cdn-cgi/image/ forms: perceptual quality, baseline JPEG, compression=fast,
- * fit=scale-up and fit=aspect-crop, blur=0. Sources from the loopback origin.
+ * fit=scale-up and fit=aspect-crop, blur=0 and brightness/contrast/gamma=0. Sources from the loopback origin.
  */
 import { describe, expect, it } from 'vitest';
 import { decodePixels, meanColor, readError, readImage, type ImageResult } from '../support/images';
@@ -166,6 +166,12 @@ describe('blur=0 and dpr as Cloudflare spells them', () => {
     expect(await meanDiff(zero, plain)).toBe(0);
     const blurred = await get(`${PHOTO}?w=200&blur=5&format=png`);
     expect(await meanDiff(blurred, plain)).toBeGreaterThan(1);
+  });
+  it.each(['brightness', 'contrast', 'gamma'])('%s=0 is ignored, as Cloudflare documents: the pixels of the URL without it; 0.5 differs', async (key) => {
+    const plain = await get(`${PHOTO}?w=200&format=png`);
+    expect(await meanDiff(await get(`/cdn-cgi/image/w=200,${key}=0,format=png${PHOTO}`), plain)).toBe(0);
+    expect(await meanDiff(await get(`${PHOTO}?w=200&${key}=0&format=png`), plain)).toBe(0);
+    expect(await meanDiff(await get(`${PHOTO}?w=200&${key}=0.5&format=png`), plain)).toBeGreaterThan(1);
   });
   it('dpr=2 and dpr=3 (Cloudflare range) multiply the size', async () => {
     expect((await get(`/cdn-cgi/image/w=100,dpr=2${PHOTO}`)).width).toBe(200);

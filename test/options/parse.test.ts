@@ -79,6 +79,10 @@ const VALID: [string, Record<string, unknown>][] = [
   ['contrast=0.8', { contrast: 0.8 }],
   ['saturation=0', { saturation: 0 }],
   ['gamma=2', { gamma: 2 }],
+  // Cloudflare ignores 0 for these three: no adjustment, the same options as without them.
+  ['brightness=0&w=10', { width: 10 }],
+  ['contrast=0&w=10', { width: 10 }],
+  ['gamma=0&w=10', { width: 10 }],
   ['trim=10;20;30;40', { trim: { top: 10, right: 20, bottom: 30, left: 40 } }],
   // Cloudflare's trim=border and its options (trim.border.* spellings too), folded into trimBorder.
   ['trim=border', { trimBorder: { corner: 'top-left', tolerance: 10 } }],
@@ -161,7 +165,7 @@ const INVALID: [string, string][] = [
   ['blur=251', 'blur'],
   ['sharpen=11', 'sharpen'],
   ['brightness=-1', 'brightness'],
-  ['gamma=0', 'gamma'],
+  ['gamma=0.05', 'gamma'],
   ['trim=1;2;3', 'trim'],
   ['trim=a;b;c;d', 'trim'],
   ['trim=borders', 'trim'],
