@@ -28,7 +28,8 @@
  */
 import lcmsFactory from './vendor/lcms.js';
 import lcmsModule from 'lcms-wasm/dist/lcms.wasm';
-import { LazyAsyncInstance, findMemory } from '../codec/wasm/memory';
+import { instantiateEmscripten, type EmscriptenFactory } from '../codec/wasm/emscripten-instance';
+import { LazyAsyncInstance } from '../codec/wasm/memory';
 
 interface LcmsModule {
   HEAPU8: Uint8Array;
@@ -53,21 +54,8 @@ const TYPE_GRAY_PAD3_8 = fmt(PT_GRAY, 1, 3);
 const INTENT_RELATIVE = 1;
 
 
-export const lcms = new LazyAsyncInstance<LcmsModule>('lcms', async () => {
-  let exports: WebAssembly.Exports | undefined;
-  const binding = (await lcmsFactory({
-    // Never fetch or compile: instantiate the module wrangler compiled for us.
-    instantiateWasm(imports: WebAssembly.Imports, done: (i: WebAssembly.Instance) => void) {
-      const instance = new WebAssembly.Instance(lcmsModule, imports);
-      exports = instance.exports;
-      done(instance);
-      return instance.exports;
-    },
-    print: () => {},
-    printErr: () => {},
-  })) as LcmsModule;
-  return { binding, memory: () => (exports ? findMemory(exports) : undefined) };
-});
+export const lcms = new LazyAsyncInstance<LcmsModule>('lcms', () =>
+  instantiateEmscripten<LcmsModule>(lcmsFactory as EmscriptenFactory, lcmsModule));
 
 /** Bytes per streamed window (a multiple of 4). */
 const WINDOW = 256 * 1024;

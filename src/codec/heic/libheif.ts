@@ -14,7 +14,8 @@
  */
 import libheifFactory from 'libheif-js/libheif-wasm/libheif.js';
 import libheifModule from 'libheif-js/libheif-wasm/libheif.wasm';
-import { LazyAsyncInstance, findMemory } from '../wasm/memory';
+import { instantiateEmscripten, type EmscriptenFactory } from '../wasm/emscripten-instance';
+import { LazyAsyncInstance } from '../wasm/memory';
 
 /** An embind handle (context, image handle): opaque to us. */
 export type Ptr = object;
@@ -44,29 +45,17 @@ export interface DecodedHeif {
   channels: { id: unknown; data: Uint8Array; stride: number; width: number; height: number }[];
 }
 
-type Factory = (overrides: Record<string, unknown>) => Promise<unknown>;
-
-export const libheif = new LazyAsyncInstance<Libheif>('heif-dec', async () => {
-  let exports: WebAssembly.Exports | undefined;
+export const libheif = new LazyAsyncInstance<Libheif>('heif-dec', () => {
   const proc = (globalThis as { process?: { versions?: Record<string, string> } }).process;
   const versions = proc?.versions;
   // Hide Node from the glue's environment sniff (see the module comment).
   if (proc && versions) proc.versions = { ...versions, node: undefined as unknown as string };
-  let pending: Promise<unknown>;
+  // instantiateEmscripten calls the factory before its first await: the sniff sees the hidden value.
+  let pending: ReturnType<typeof instantiateEmscripten<Libheif>>;
   try {
-    pending = (libheifFactory as Factory)({
-      instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) {
-        const instance = new WebAssembly.Instance(libheifModule, imports);
-        exports = instance.exports;
-        done(instance);
-        return instance.exports;
-      },
-      print: () => {},
-      printErr: () => {},
-    });
+    pending = instantiateEmscripten<Libheif>(libheifFactory as EmscriptenFactory, libheifModule);
   } finally {
     if (proc && versions) proc.versions = versions;
   }
-  const binding = (await pending) as Libheif;
-  return { binding, memory: () => (exports ? findMemory(exports) : undefined) };
+  return pending;
 });

@@ -21,7 +21,8 @@
  */
 import arithJpegFactory from './vendor/libjpeg-turbo-arith.js';
 import arithJpegModule from './vendor/libjpeg-turbo-arith.wasm';
-import { LazyAsyncInstance, findMemory } from '../wasm/memory';
+import { instantiateEmscripten, type EmscriptenFactory } from '../wasm/emscripten-instance';
+import { LazyAsyncInstance } from '../wasm/memory';
 import type { DecodeHint, Raster } from '../types';
 
 interface FrameInfo {
@@ -43,23 +44,8 @@ interface ArithJpegModule {
   JPEGDecoder: new () => EmbindJpegDecoder;
 }
 
-type Factory = (overrides: Record<string, unknown>) => Promise<ArithJpegModule>;
-
-export const arithJpeg = new LazyAsyncInstance<ArithJpegModule>('jpeg-arith', async () => {
-  let exports: WebAssembly.Exports | undefined;
-  const binding = await (arithJpegFactory as Factory)({
-    // Never fetch or compile: instantiate the module wrangler compiled for us.
-    instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) {
-      const instance = new WebAssembly.Instance(arithJpegModule, imports);
-      exports = instance.exports;
-      done(instance);
-      return instance.exports;
-    },
-    print: () => {},
-    printErr: () => {},
-  });
-  return { binding, memory: () => (exports ? findMemory(exports) : undefined) };
-});
+export const arithJpeg = new LazyAsyncInstance<ArithJpegModule>('jpeg-arith', () =>
+  instantiateEmscripten<ArithJpegModule>(arithJpegFactory as EmscriptenFactory, arithJpegModule));
 
 /** Thrown when the decoder reported an error (libjpeg error or warning, e.g. truncation). */
 export class ArithJpegError extends Error {

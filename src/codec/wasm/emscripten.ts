@@ -30,7 +30,8 @@ import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
 import { defaultOptions as avifDefaults } from '@jsquash/avif/meta.js';
 import { corrupt } from '../../errors';
 import type { Raster } from '../types';
-import { LazyAsyncInstance, findMemory } from './memory';
+import { instantiateEmscripten, type EmscriptenFactory } from './emscripten-instance';
+import { LazyAsyncInstance } from './memory';
 
 /** The decoded shape the Emscripten codecs return (an ImageData or look-alike). */
 interface DecodedImage {
@@ -50,7 +51,7 @@ interface EncoderModule<O> {
 export type WebpOptions = typeof webpDefaults;
 export type AvifOptions = typeof avifDefaults;
 
-export type Factory = (overrides: Record<string, unknown>) => Promise<unknown>;
+export type Factory = EmscriptenFactory;
 
 /**
  * The Emscripten glue constructs `new ImageData(...)` for decoded images. Workers
@@ -72,23 +73,9 @@ function ensureImageData(): void {
 
 /** A droppable instance of an Emscripten codec built from its factory and its pre-compiled module. */
 export function defineEmscripten<T>(name: string, factory: Factory, wasmModule: WebAssembly.Module) {
-  return new LazyAsyncInstance<T>(name, async () => {
+  return new LazyAsyncInstance<T>(name, () => {
     ensureImageData();
-    let exports: WebAssembly.Exports | undefined;
-    const binding = (await factory({
-      noInitialRun: true,
-      // Never fetch or compile: instantiate the module wrangler compiled for us.
-      instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) {
-        const instance = new WebAssembly.Instance(wasmModule, imports);
-        exports = instance.exports;
-        done(instance);
-        return instance.exports;
-      },
-      // Emscripten prints aborts to stderr; the caller turns them into ImageErrors.
-      printErr: () => {},
-      print: () => {},
-    })) as T;
-    return { binding, memory: () => (exports ? findMemory(exports) : undefined) };
+    return instantiateEmscripten<T>(factory, wasmModule, { noInitialRun: true });
   });
 }
 
