@@ -1,7 +1,8 @@
 /**
  * @module bytes
  * Byte-buffer helpers shared by the header probe, the colour-profile code and
- * the encoders: bounds-tolerant readers, ISO-BMFF box headers, concatenation.
+ * the encoders: bounds-tolerant readers, ISO-BMFF box headers, concatenation,
+ * bounded zlib inflate.
  *
  * Call sites check bounds before relying on a value; as a second line of defence
  * an out-of-range read yields 0 (which then fails validation) rather than
@@ -61,4 +62,31 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
+}
+
+/**
+ * zlib-inflates `z` (RFC 1950) with the runtime's native inflater, giving up as soon as the
+ * output passes `maxBytes`: a small compressed chunk (an ICC or XMP text chunk in a PNG) can
+ * claim gigabytes, so the bound is checked while streaming, never after. Undefined when the
+ * stream is broken, empty or over the bound.
+ */
+export async function inflateWithin(z: Uint8Array, maxBytes: number): Promise<Uint8Array | undefined> {
+  try {
+    const reader = new Blob([z]).stream().pipeThrough(new DecompressionStream('deflate')).getReader();
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => {});
+        return undefined;
+      }
+      parts.push(value);
+    }
+    return parts.length ? concatBytes(parts) : undefined;
+  } catch {
+    return undefined;
+  }
 }

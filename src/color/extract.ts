@@ -17,7 +17,7 @@
  *   IFD, with the colour model from PhotometricInterpretation (5 is CMYK).
  * Every read is bounds-checked and every loop bounded; nothing here throws.
  */
-import { concatBytes, at, u16be, u32be, u32le, hasAscii, fourcc, readBoxHeader, type Box } from '../bytes';
+import { concatBytes, inflateWithin, at, u16be, u32be, u32le, hasAscii, fourcc, readBoxHeader, type Box } from '../bytes';
 import type { SourceFormat } from '../codec/types';
 import type { Chromaticities } from './matrix';
 import { probeTiffHeader } from '../codec/tiff/probe';
@@ -158,7 +158,7 @@ async function pngColour(b: Uint8Array): Promise<SourceColour> {
   }
   if (srgb) return { srgb: true };
   if (iccp) {
-    const icc = await inflate(iccp);
+    const icc = await inflateWithin(iccp, MAX_ICC_BYTES);
     // PNG spec 11.3.2.4: colour types 0 and 4 are grey (an RGB profile there is an error, and v.v.).
     const colourType = at(b, 25);
     if (icc) return { icc, model: colourType === 0 || colourType === 4 ? 'gray' : 'rgb' };
@@ -171,28 +171,6 @@ function validChromaticities(c: Chromaticities): boolean {
   return [c.white, c.red, c.green, c.blue].every(([x, y]) => x > 0 && y > 0 && x + y <= 1.0001);
 }
 
-/** zlib-inflates with the runtime's native inflater; undefined when the stream is broken or too large. */
-async function inflate(z: Uint8Array): Promise<Uint8Array | undefined> {
-  try {
-    const stream = new Blob([z]).stream().pipeThrough(new DecompressionStream('deflate'));
-    const reader = stream.getReader();
-    const parts: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > MAX_ICC_BYTES) {
-        await reader.cancel();
-        return undefined;
-      }
-      parts.push(value);
-    }
-    return parts.length ? concatBytes(parts) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** RIFF container spec: chunks after VP8X; ICCP must come right after it but we accept it anywhere. */
 export function webpIcc(b: Uint8Array): Uint8Array | undefined {

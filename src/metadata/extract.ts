@@ -9,7 +9,7 @@
  * Other formats (AVIF, GIF, ...) give nothing: their metadata is not carried.
  * Malformed structure gives nothing rather than an error: metadata never fails an image.
  */
-import { hasAscii } from '../bytes';
+import { hasAscii, inflateWithin } from '../bytes';
 import type { SourceFormat } from '../codec/types';
 
 export interface MetadataBlocks {
@@ -77,7 +77,7 @@ async function fromPng(b: Uint8Array): Promise<MetadataBlocks> {
         q += 2;
         for (let n = 0; n < 2; n++) { while (q < data.length && data[q] !== 0) q++; q++; }
       } else q += 1; // zTXt: the compression method byte
-      if (q <= data.length) out.xmp = compressed ? await inflate(data.subarray(q)) : data.subarray(q);
+      if (q <= data.length) out.xmp = compressed ? await inflateWithin(data.subarray(q), MAX_XMP_BYTES) : data.subarray(q);
     }
     if (type === 'IEND') break;
     p += 12 + len;
@@ -85,11 +85,9 @@ async function fromPng(b: Uint8Array): Promise<MetadataBlocks> {
   return out;
 }
 
-/** zlib (RFC 1950) inflate, bounded: an XMP packet is text, a few kilobytes. */
-async function inflate(z: Uint8Array): Promise<Uint8Array | undefined> {
-  const out = new Uint8Array(await new Response(new Blob([z]).stream().pipeThrough(new DecompressionStream('deflate'))).arrayBuffer());
-  return out.length <= 1 << 20 ? out : undefined;
-}
+/** An XMP packet is text, a few kilobytes; more than this is not carried. */
+const MAX_XMP_BYTES = 1 << 20;
+
 
 function fromWebp(b: Uint8Array): MetadataBlocks {
   const out: MetadataBlocks = {};
