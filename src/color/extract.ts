@@ -17,6 +17,7 @@
  *   IFD, with the colour model from PhotometricInterpretation (5 is CMYK).
  * Every read is bounds-checked and every loop bounded; nothing here throws.
  */
+import { readJpegHeaders } from '../codec/jpeg/segments';
 import { concatBytes, inflateWithin, at, u16be, u32be, u32le, hasAscii, fourcc, readBoxHeader, type Box } from '../bytes';
 import type { SourceFormat } from '../codec/types';
 import type { Chromaticities } from './matrix';
@@ -68,58 +69,28 @@ const withIcc = (icc: Uint8Array | undefined): SourceColour => (icc ? { icc } : 
 
 /** Nf of the first SOF segment (ITU-T T.81 B.2.2): 1 grey, 3 colour, 4 CMYK/YCCK. */
 function jpegModel(b: Uint8Array): SourceColour['model'] {
-  for (let p = 2, i = 0; p + 4 <= b.length && i < 10_000; i++) {
-    if (at(b, p) !== 0xff) return undefined;
-    const marker = at(b, p + 1);
-    if (marker === 0xff) {
-      p++;
-      continue;
-    }
-    if (marker === 0xda || marker === 0xd9) return undefined;
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
-      p += 2;
-      continue;
-    }
-    const len = u16be(b, p + 2);
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      const nf = at(b, p + 9);
-      return nf === 1 ? 'gray' : nf === 3 ? 'rgb' : nf === 4 ? 'cmyk' : undefined;
-    }
-    if (len < 2) return undefined;
-    p += 2 + len;
-  }
-  return undefined;
+  const sof = readJpegHeaders(b).segments.find(({ marker }) => marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc);
+  if (!sof) return undefined;
+  const nf = at(b, sof.start + 5);
+  return nf === 1 ? 'gray' : nf === 3 ? 'rgb' : nf === 4 ? 'cmyk' : undefined;
 }
 
 /** ICC.1 B.4: "ICC_PROFILE\0", sequence number (1-based), count, then the chunk. */
 export function jpegIcc(b: Uint8Array): Uint8Array | undefined {
   const chunks: Uint8Array[] = [];
   let count = 0;
-  let p = 2;
-  while (p + 4 <= b.length) {
-    if (at(b, p) !== 0xff) return undefined; // headers end in junk: give up rather than guess
-    const marker = at(b, p + 1);
-    if (marker === 0xff) {
-      p++;
-      continue;
-    }
-    if (marker === 0xda || marker === 0xd9) break; // SOS / EOI: no more headers
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
-      p += 2;
-      continue;
-    }
-    const len = u16be(b, p + 2);
-    if (len < 2 || p + 2 + len > b.length) break;
-    const seg = p + 4;
-    if (marker === 0xe2 && len >= 16 && hasAscii(b, seg, 'ICC_PROFILE\0')) {
+  const { segments, junk } = readJpegHeaders(b);
+  if (junk) return undefined; // headers end in junk: give up rather than guess
+  for (const { marker, start: seg, end, whole } of segments) {
+    if (!whole) break;
+    if (marker === 0xe2 && end - seg >= 14 && hasAscii(b, seg, 'ICC_PROFILE\0')) {
       const seq = at(b, seg + 12);
       const n = at(b, seg + 13);
       if (seq >= 1 && n >= 1 && seq <= n && (count === 0 || count === n)) {
         count = n;
-        chunks[seq - 1] = b.subarray(seg + 14, p + 2 + len);
+        chunks[seq - 1] = b.subarray(seg + 14, end);
       }
     }
-    p += 2 + len;
   }
   if (count === 0) return undefined;
   // A missing chunk means a profile we cannot trust: behave as if there were none.

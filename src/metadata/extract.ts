@@ -10,6 +10,7 @@
  * Malformed structure gives nothing rather than an error: metadata never fails an image.
  */
 import { hasAscii, inflateWithin } from '../bytes';
+import { readJpegHeaders } from '../codec/jpeg/segments';
 import type { SourceFormat } from '../codec/types';
 
 export interface MetadataBlocks {
@@ -43,19 +44,10 @@ function tiffOf(b: Uint8Array): Uint8Array | undefined {
 
 function fromJpeg(b: Uint8Array): MetadataBlocks {
   const out: MetadataBlocks = {};
-  let i = 2;
-  while (i + 4 <= b.length && b[i] === 0xff) {
-    const marker = b[i + 1]!;
-    if (marker === 0xff) { i++; continue; }
-    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) { i += 2; continue; }
-    if (marker === 0xda || marker === 0xd9) break; // start of scan: no metadata segment follows it that we carry
-    const len = (b[i + 2]! << 8) | b[i + 3]!;
-    const seg = i + 4;
-    const end = i + 2 + len;
-    if (len < 2 || end > b.length) break;
+  for (const { marker, start: seg, end, whole } of readJpegHeaders(b).segments) {
+    if (!whole) break;
     if (marker === 0xe1 && !out.exif && hasAscii(b, seg, 'Exif\0\0')) out.exif = tiffOf(b.subarray(seg + 6, end));
     else if (marker === 0xe1 && !out.xmp && hasAscii(b, seg, XMP_JPEG)) out.xmp = b.subarray(seg + XMP_JPEG.length, end);
-    i = end;
   }
   return out;
 }
