@@ -15,6 +15,7 @@
  *    rectangle when its blending bit says "do not blend".
  * Only the canvas and one decoded frame are alive at a time.
  */
+import { fourcc, u24le, u32le } from '../../bytes';
 import { corrupt } from '../../errors';
 import type { CanvasFrame, FrameReader } from '../animation';
 import type { Raster } from '../types';
@@ -40,15 +41,13 @@ interface FrameChunk {
   end: number;
 }
 
-const u24 = (b: Uint8Array, p: number) => b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16);
-const fourcc = (b: Uint8Array, p: number) => String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
 
 /** The chunks between `from` and `to`; chunk payloads are padded to even sizes (RIFF). */
 function chunksOf(b: Uint8Array, from: number, to: number): Chunk[] {
   const out: Chunk[] = [];
   let p = from;
   while (p + 8 <= to) {
-    const size = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+    const size = u32le(b, p + 4);
     const start = p + 8;
     const end = start + size;
     if (end > to) throw corrupt('animated WebP chunk runs past the end of the file');
@@ -60,23 +59,23 @@ function chunksOf(b: Uint8Array, from: number, to: number): Chunk[] {
 
 export function readWebpFrames(bytes: Uint8Array): FrameReader {
   if (bytes.length < 30 || fourcc(bytes, 0) !== 'RIFF' || fourcc(bytes, 8) !== 'WEBP') throw corrupt('the source is not a valid WebP file');
-  const riffEnd = Math.min(bytes.length, 8 + ((bytes[4]! | (bytes[5]! << 8) | (bytes[6]! << 16) | (bytes[7]! << 24)) >>> 0));
+  const riffEnd = Math.min(bytes.length, 8 + u32le(bytes, 4));
   const chunks = chunksOf(bytes, 12, riffEnd);
   const vp8x = chunks[0];
   if (!vp8x || vp8x.fourcc !== 'VP8X' || vp8x.end - vp8x.start < 10) throw corrupt('animated WebP has no VP8X header');
-  const width = u24(bytes, vp8x.start + 4) + 1;
-  const height = u24(bytes, vp8x.start + 7) + 1;
+  const width = u24le(bytes, vp8x.start + 4) + 1;
+  const height = u24le(bytes, vp8x.start + 7) + 1;
   const anim = chunks.find((c) => c.fourcc === 'ANIM');
   if (!anim || anim.end - anim.start < 6) throw corrupt('animated WebP has no ANIM chunk');
   const loopCount = bytes[anim.start + 4]! | (bytes[anim.start + 5]! << 8);
   const frames: FrameChunk[] = chunks.filter((c) => c.fourcc === 'ANMF').map((c, i) => {
     if (c.end - c.start < 16) throw corrupt(`animated WebP frame ${i + 1} is truncated`);
     const f = {
-      x: 2 * u24(bytes, c.start),
-      y: 2 * u24(bytes, c.start + 3),
-      width: u24(bytes, c.start + 6) + 1,
-      height: u24(bytes, c.start + 9) + 1,
-      durationMs: u24(bytes, c.start + 12),
+      x: 2 * u24le(bytes, c.start),
+      y: 2 * u24le(bytes, c.start + 3),
+      width: u24le(bytes, c.start + 6) + 1,
+      height: u24le(bytes, c.start + 9) + 1,
+      durationMs: u24le(bytes, c.start + 12),
       blend: (bytes[c.start + 15]! & 0x02) === 0,
       dispose: (bytes[c.start + 15]! & 0x01) !== 0,
       start: c.start + 16,

@@ -11,6 +11,7 @@
  * "do not blend" and "do not dispose": it replaces the previous one exactly.
  * Only the encoded frames are kept between frames.
  */
+import { u32le } from '../../bytes';
 import { internal } from '../../errors';
 import type { FrameWriter, LoopCount } from '../animation';
 import type { Raster } from '../types';
@@ -79,7 +80,7 @@ function bitstreamOf(still: Uint8Array): { payload: Uint8Array; hasAlpha: boolea
   const keep: [number, number][] = [];
   while (p + 8 <= still.length) {
     const tag = String.fromCharCode(still[p]!, still[p + 1]!, still[p + 2]!, still[p + 3]!);
-    const size = (still[p + 4]! | (still[p + 5]! << 8) | (still[p + 6]! << 16) | (still[p + 7]! << 24)) >>> 0;
+    const size = u32le(still, p + 4);
     const end = Math.min(still.length, p + 8 + size + (size & 1));
     if (tag === 'ALPH') hasAlpha = true;
     // ANMF carries only the frame's bitstream (ALPH, VP8, VP8L); VP8X/ICCP/EXIF belong to the file.
