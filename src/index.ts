@@ -54,11 +54,14 @@ function hasViaHop(via: string | undefined): boolean {
 
 const app = new Hono<AppEnv>();
 
-app.onError((err, c) => {
+/** The one error rendering: an ImageError as its documented status, anything else as a logged 500. */
+function errorResponse(err: unknown, where: string): Response {
   if (err instanceof ImageError) return renderError(err);
-  console.error('unexpected error', c.req.method, c.req.path, err);
+  console.error('unexpected error', where, err);
   return renderError(internal());
-});
+}
+
+app.onError((err, c) => errorResponse(err, `${c.req.method} ${c.req.path}`));
 
 app.notFound(() => renderError(internal()));
 
@@ -197,9 +200,8 @@ export class ThumbflareImages extends WorkerEntrypoint<Env> {
       clock.lap('request');
       return await serveParsed(parsed, (name) => headers.get(name) ?? undefined, this.env, config, (p) => this.ctx.waitUntil(p), clock);
     } catch (err) {
-      if (err instanceof ImageError) return renderError(err);
-      console.error('unexpected error in ThumbflareImages', err);
-      return renderError(internal());
+      // Not behind Hono's onError: the same rendering, called directly.
+      return errorResponse(err, 'in ThumbflareImages');
     }
   }
 }
