@@ -7,12 +7,12 @@
  * - PNG: eXIf (PNG 3rd ed. §11.3.3.4) and an uncompressed iTXt "XML:com.adobe.xmp", right after
  *   IHDR (before PLTE and IDAT).
  * - WebP: the extended format (RIFF container spec): VP8X with the EXIF/XMP flags, the chunks
- *   after the image data; a simple VP8/VP8L file is rewrapped (as color/embed.ts does for ICCP).
+ *   after the image data; a simple VP8/VP8L file is rewrapped (codec/insert-chunks, shared with color/embed).
  */
 import { concatBytes } from '../bytes';
 import { pngChunk } from '../codec/png/encode';
 import type { OutputFormat } from '../codec/types';
-import { probeImage } from '../probe';
+import { insertJpegSegments, insertPngChunks, insertWebpChunks, riffChunk } from '../codec/insert-chunks';
 import type { MetadataBlocks } from './extract';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
@@ -37,10 +37,8 @@ function app1(prefix: string, data: Uint8Array): Uint8Array | undefined {
 }
 
 function embedJpeg(b: Uint8Array, m: MetadataBlocks): Uint8Array {
-  let at = 2;
-  if (b[2] === 0xff && b[3] === 0xe0) at = 4 + ((b[4]! << 8) | b[5]!);
   const segs = [m.exif && app1('Exif\0\0', m.exif), m.xmp && app1('http://ns.adobe.com/xap/1.0/\0', m.xmp)].filter((s): s is Uint8Array => !!s);
-  return segs.length ? concatBytes([b.subarray(0, at), ...segs, b.subarray(at)]) : b;
+  return insertJpegSegments(b, segs);
 }
 
 function embedPng(b: Uint8Array, m: MetadataBlocks): Uint8Array {
@@ -48,37 +46,11 @@ function embedPng(b: Uint8Array, m: MetadataBlocks): Uint8Array {
   if (m.exif) chunks.push(pngChunk('eXIf', m.exif));
   // keyword, NUL, compression flag 0, method 0, empty language tag and translated keyword (each NUL-ended), text.
   if (m.xmp) chunks.push(pngChunk('iTXt', concatBytes([ascii('XML:com.adobe.xmp\0\0\0\0\0'), m.xmp])));
-  const afterIhdr = 8 + 25;
-  return concatBytes([b.subarray(0, afterIhdr), ...chunks, b.subarray(afterIhdr)]);
-}
-
-function riffChunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(8 + data.length + (data.length & 1));
-  out.set(ascii(type), 0);
-  new DataView(out.buffer).setUint32(4, data.length, true);
-  out.set(data, 8);
-  return out;
+  return insertPngChunks(b, chunks);
 }
 
 function embedWebp(b: Uint8Array, m: MetadataBlocks): Uint8Array {
   const flags = (m.exif ? 0x08 : 0) | (m.xmp ? 0x04 : 0);
   const tail = [m.exif && riffChunk('EXIF', m.exif), m.xmp && riffChunk('XMP ', m.xmp)].filter((c): c is Uint8Array => !!c);
-  let body: Uint8Array;
-  if (String.fromCharCode(...b.subarray(12, 16)) === 'VP8X') {
-    const vp8x = b.slice(12, 30);
-    vp8x[8] = vp8x[8]! | flags;
-    body = concatBytes([vp8x, b.subarray(30), ...tail]);
-  } else {
-    const p = probeImage(b);
-    const x = new Uint8Array(10);
-    x[0] = flags | (p.hasAlpha ? 0x10 : 0);
-    const w = p.width - 1, h = p.height - 1;
-    x.set([w & 0xff, (w >> 8) & 0xff, (w >> 16) & 0xff, h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff], 4);
-    body = concatBytes([riffChunk('VP8X', x), b.subarray(12), ...tail]);
-  }
-  const header = new Uint8Array(12);
-  header.set(ascii('RIFF'), 0);
-  new DataView(header.buffer).setUint32(4, 4 + body.length, true);
-  header.set(ascii('WEBP'), 8);
-  return concatBytes([header, body]);
+  return insertWebpChunks(b, flags, [], tail);
 }
