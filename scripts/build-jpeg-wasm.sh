@@ -45,26 +45,35 @@ fi
 
 # libjpeg's JPEG_SOURCES (CMakeLists.txt) without stdio (jdatasrc/jdatadst/jerror)
 # and malloc (jmemnobs): glue.c supplies the source and destination managers,
-# the error handlers and the memory arena. No SIMD assembly exists for wasm32:
-# jsimd_none.c, and clang's autovectoriser with -msimd128.
+# the error handlers and the memory arena. libjpeg-turbo has no SIMD code for
+# wasm32 (its x86 SIMD is NASM, its Arm SIMD Neon intrinsics): jsimd.c is our
+# dispatch in place of jsimd_none.c, with kernels written for wasm simd128
+# (jsimd-*.c); everything else gets clang's autovectoriser with -msimd128.
+# WITH_SIMD selects libjpeg-turbo's SIMD data layout (16-bit DCTELEM, the
+# quantiser's scale table, 32-byte alignment), as its own SIMD builds do; its
+# output is the same bytes either way. wasm32.patch gives the Huffman coders the
+# 64-bit bit buffer and clz that libjpeg-turbo enables for x32 and Arm (wasm32
+# has 64-bit integer registers and i32.clz, but 32-bit size_t).
 LIB="jcapimin.c jcapistd.c jccoefct.c jccolor.c jcdctmgr.c jchuff.c jcicc.c jcinit.c
 jcmainct.c jcmarker.c jcmaster.c jcomapi.c jcparam.c jcphuff.c jcprepct.c jcsample.c
 jctrans.c jdapimin.c jdapistd.c jdcoefct.c jdcolor.c jddctmgr.c jdhuff.c jdicc.c
 jdinput.c jdmainct.c jdmarker.c jdmaster.c jdmerge.c jdphuff.c jdpostct.c jdsample.c
 jdtrans.c jfdctflt.c jfdctfst.c jfdctint.c jidctflt.c jidctfst.c jidctint.c jidctred.c
-jquant1.c jquant2.c jutils.c jmemmgr.c jsimd_none.c"
+jquant1.c jquant2.c jutils.c jmemmgr.c"
+OURS="glue.c $(cd "$GLUE" && ls jsimd*.c | LC_ALL=C sort | tr "\n" " ")"
 if [ "$SIMD" = 1 ]; then VEC=-msimd128; else VEC=-mno-simd128; fi
 BUILD=$(mktemp -d)
 trap 'rm -rf "$BUILD"' EXIT
 # Copy everything to one scratch folder and compile with relative paths from
 # there, so no absolute path (source, temp dir) can reach the output.
 cp "$SRC"/*.c "$SRC"/*.h "$BUILD"/
-cp "$GLUE/glue.c" "$GLUE/jconfig.h" "$GLUE/jconfigint.h" "$GLUE/jversion.h" "$BUILD"/
+cp "$GLUE"/*.c "$GLUE"/*.h "$BUILD"/
 cd "$BUILD"
+patch -p1 --quiet --no-backup-if-mismatch < "$GLUE/wasm32.patch"
 CFLAGS="--target=wasm32-wasi -O3 $VEC -mbulk-memory -mmutable-globals -nostdinc -isystem $RESOURCE/include -isystem $SYSROOT_INC
-  -DNO_GETENV -DNO_PUTENV -g0 -ffile-prefix-map=$BUILD=. -Wno-shift-negative-value"
+  -DWITH_SIMD -DNO_GETENV -DNO_PUTENV -g0 -ffile-prefix-map=$BUILD=. -Wno-shift-negative-value"
 OBJS=""
-for f in $LIB glue.c; do
+for f in $LIB $OURS; do
   # shellcheck disable=SC2086
   "$CLANG" $CFLAGS -I. -c "$f" -o "${f%.c}.o"
   OBJS="$OBJS ${f%.c}.o"
