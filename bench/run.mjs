@@ -80,6 +80,8 @@ const CASES = [
   // at its default q50; TF's JXL q75 is the quality whose SSIM matches it (scripts/jxl-compare.mjs, docs/jxl.md).
   { id: 'jpeg1080-640-jxl', label: '1080p JPEG → 640 w JPEG XL q75 (vs sharp AVIF default q50: sharp has no JXL encoder)', src: 'photo-1080p.jpg', width: 640, format: 'jxl', quality: 75, sharpFormat: 'avif', sharpQuality: null },
 ];
+/** Output formats whose first request on a fresh isolate the cold-start section times (1080p JPEG -> 640 w). */
+const FIRST_FORMATS = ['webp', 'avif', 'png', 'jxl', 'gif'];
 const CONCURRENCY = { id: 'conc4-jpeg12-300', label: '12 MP JPEG → 300 w JPEG q80, 4 in flight', src: 'photo-12mp.jpg', width: 300, format: 'jpeg', quality: 80, inFlight: 4, perRound: 8 };
 
 const TIER = { id: 'tier-jpeg12-300', label: '12 MP JPEG → 300 w JPEG q80', src: 'photo-12mp.jpg', width: 300, format: 'jpeg', quality: 80 };
@@ -369,7 +371,17 @@ async function main() {
       const first = await timeThumbflare(fresh, c);
       const second = await timeThumbflare(fresh, c);
       const warm = results.find((r) => r.id === c.id)?.tfMs ?? null;
-      coldStart = { case: c.label, workerStartMs: fresh.startMs, firstRequestMs: first.ms, secondRequestMs: second.ms, warmMedianMs: warm, firstOverWarm: warm ? first.ms / warm : null, firstStages: first.stages };
+      // Then the first request for each other output format on the same fresh isolate
+      // (its encoder is instantiated on it), and a second one of that format (warm).
+      const perFormat = [];
+      for (const format of FIRST_FORMATS) {
+        const fc = { src: 'photo-1080p.jpg', width: 640, format, quality: format === 'avif' ? TF_AVIF_Q : format === 'png' ? undefined : 80 };
+        const a = await timeThumbflare(fresh, fc);
+        const b = await timeThumbflare(fresh, fc);
+        perFormat.push({ format, firstMs: a.ms, firstEncodeMs: a.stages.encode ?? null, warmMs: b.ms, warmEncodeMs: b.stages.encode ?? null });
+        log(`first ${format}: ${a.ms.toFixed(0)} ms (encode ${fmt(a.stages.encode, 0)}), then ${b.ms.toFixed(0)} ms (encode ${fmt(b.stages.encode, 0)})`);
+      }
+      coldStart = { case: c.label, workerStartMs: fresh.startMs, firstRequestMs: first.ms, secondRequestMs: second.ms, warmMedianMs: warm, firstOverWarm: warm ? first.ms / warm : null, firstStages: first.stages, perFormat };
       log(`cold start: first ${first.ms.toFixed(0)} ms, second ${second.ms.toFixed(0)} ms, warm median ${fmt(warm, 0)} ms`);
     } catch (e) {
       coldStart = { error: String(e.message ?? e) };
@@ -566,6 +578,10 @@ function renderMarkdown(o) {
   if (o.bundle) L.push(o.bundle.error ? `Bundle: build failed (${o.bundle.error.slice(0, 200)})` : `Bundle (\`wrangler deploy --dry-run\`): ${(o.bundle.bytes / 1024).toFixed(0)} KiB raw, **${(o.bundle.gzipBytes / 1024).toFixed(0)} KiB gzip** (${o.bundle.files.map((f) => `${f.file} ${(f.gzipBytes / 1024).toFixed(0)} KiB`).join(', ')}).`);
   L.push('');
   if (o.coldStart) L.push(o.coldStart.error ? `Cold start: failed (${o.coldStart.error.slice(0, 200)})` : `Cold start (fresh \`wrangler dev\`, first request, ${o.coldStart.case}): **${fmt(o.coldStart.firstRequestMs, 0)} ms** vs warm median ${fmt(o.coldStart.warmMedianMs, 0)} ms (×${fmt(o.coldStart.firstOverWarm, 2)}); second request ${fmt(o.coldStart.secondRequestMs, 0)} ms.`);
+  if (o.coldStart?.perFormat?.length) {
+    L.push('', 'First request per output format on that fresh isolate (1080p JPEG → 640 w), then a second one:', '', '| format | first (encode) ms | second (encode) ms |', '| --- | ---: | ---: |');
+    for (const f of o.coldStart.perFormat) L.push(`| ${f.format} | ${fmt(f.firstMs, 0)} (${fmt(f.firstEncodeMs, 0)}) | ${fmt(f.warmMs, 0)} (${fmt(f.warmEncodeMs, 0)}) |`);
+  }
   L.push('');
   const t = o.tier;
   if (t) {

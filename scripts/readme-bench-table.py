@@ -9,9 +9,15 @@ for c in r['cases']:
     ref = f"{c['tfVsRef']['ssim']:.3f} / {c['sharpVsRef']['ssim']:.3f}"
     rows.append(f"| {c['label']} | {c['tfComputeMs']:.0f} | {c['tfMs']:.0f} | {c['sharpMs']:.0f} | {c['computeRatio']:.2f} | {c['ratio']:.2f} | {c.get('tfDirectMs', float('nan')):.0f} | {c.get('directRatio', float('nan')):.2f} | {c['bytesRatio']:.2f} | {c['psnr']:.1f} | {ref} | {c['peakWasmBytes'] / 2**20:.1f} |")
 conc, m, cold = r['concurrency'], r['machine'], r['coldStart']
+first_formats = ''
+if cold.get('perFormat'):
+    first_formats = ('\nFirst request for each output format on that fresh isolate (1080p JPEG -> 640 w; its encoder is '
+                     'instantiated then), then a second request of that format; ms, encode ms in brackets:\n\n'
+                     '| format | first | second |\n| --- | ---: | ---: |\n' +
+                     '\n'.join(f"| {f['format']} | {f['firstMs']:.0f} ({f['firstEncodeMs'] or 0:.0f}) | {f['warmMs']:.0f} ({f['warmEncodeMs'] or 0:.0f}) |" for f in cold['perFormat']))
 section = f"""## Benchmark
 
-`npm run bench` (about a minute): the real Worker under `wrangler dev` with a
+`npm run bench` (about four minutes): the real Worker under `wrangler dev` with a
 loopback origin, against sharp (libvips, `concurrency(1)`) in the same run,
 alternating, 7 rounds after a warm-up, medians. Full table with every target
 met or missed: [bench/RESULTS.md](bench/RESULTS.md); method: [bench/README.md](bench/README.md).
@@ -30,6 +36,7 @@ unencoded Lanczos3 resize of the source.
 
 Concurrency (12 MP -> 300 w, 4 in flight): {conc['tfImagesPerSec']:.1f} images/s against sharp's {conc['sharpImagesPerSec']:.1f} (sharp uses both cores; an isolate one thread).
 Bundle: {r['bundle']['gzipBytes'] / 1024:.0f} KiB gzip. Cold start (first request of a fresh Worker, 12 MP -> 300 w): {cold['firstRequestMs']:.0f} ms against {cold['warmMedianMs']:.0f} ms warm.
+""" + first_formats + """
 
 """ + (root / 'bench' / 'notes.md').read_text()
 p = root / 'README.md'
