@@ -541,93 +541,102 @@ jsimd_can_h2v2_fancy_upsample(void)
 }
 
 /*
- * h2v1: out[2i] = (3 in[i] + in[i-1] + 1) >> 2, out[2i+1] = (3 in[i] + in[i+1] + 2) >> 2,
- * edges copied. Vectors cover i = 1 .. w-2 (need in[i+1] <= in[w-1]); the
- * remainder and the edges are scalar, as in C. Output pairs are formed in 16-bit
- * lanes as even | odd << 8, which is the interleaved byte order.
+ * Both upsamplers, per output row: out[2i] = (3 a[i] + a[i-1] + r0) >> n and
+ * out[2i+1] = (3 a[i] + a[i+1] + r1) >> n, where a is the input row (h2v1:
+ * n = 2, r0 = 1, r1 = 2) or the column sums 3 nearer + farther row (h2v2:
+ * n = 4, r0 = 8, r1 = 7). C's first and last columns are this formula with
+ * a[-1] = a[0] and a[w] = a[w-1] ((4 x + 1) >> 2 = x, (4 s + 8) >> 4, ...), so
+ * the vectors start at column 0 with a[0] as the left neighbour. Eight
+ * columns per step; a[i-1] and a[i+1] come from the previous and next
+ * vectors by a one-lane shuffle. The vectors stop where the next vector would
+ * pass column w-1; the rest is scalar. Output pairs are formed in 16-bit lanes
+ * as even | odd << 8, which is the interleaved byte order.
  */
+#define SHIFT_IN_LEFT(prev, cur) wasm_i16x8_shuffle(prev, cur, 7, 8, 9, 10, 11, 12, 13, 14)
+#define SHIFT_IN_RIGHT(cur, next) wasm_i16x8_shuffle(cur, next, 1, 2, 3, 4, 5, 6, 7, 8)
+
+static inline JDIMENSION fancy_row_simd(const v128_t *first, v128_t (*load)(JSAMPROW, JSAMPROW, JDIMENSION),
+                                        JSAMPROW p0, JSAMPROW p1, JDIMENSION w, JSAMPROW outptr,
+                                        int n, int r0, int r1)
+{
+  const v128_t k0 = wasm_i16x8_splat((int16_t)r0), k1 = wasm_i16x8_splat((int16_t)r1);
+  v128_t cur = *first;
+  v128_t prev = wasm_i16x8_shuffle(cur, cur, 0, 0, 0, 0, 0, 0, 0, 0);
+  JDIMENSION b = 0;
+  for (; b + 16 <= w; b += 8) {
+    v128_t next = load(p0, p1, b + 8);
+    v128_t c3 = wasm_i16x8_add(cur, wasm_i16x8_shl(cur, 1));
+    v128_t ev = wasm_u16x8_shr(wasm_i16x8_add(wasm_i16x8_add(c3, SHIFT_IN_LEFT(prev, cur)), k0), n);
+    v128_t od = wasm_u16x8_shr(wasm_i16x8_add(wasm_i16x8_add(c3, SHIFT_IN_RIGHT(cur, next)), k1), n);
+    wasm_v128_store(outptr + 2 * b, wasm_v128_or(ev, wasm_i16x8_shl(od, 8)));
+    prev = cur;
+    cur = next;
+  }
+  return b;
+}
+
+static inline v128_t load_row(JSAMPROW p0, JSAMPROW p1, JDIMENSION i)
+{
+  (void)p1;
+  return wasm_u16x8_load8x8(p0 + i);
+}
+
+static inline v128_t load_colsum(JSAMPROW p0, JSAMPROW p1, JDIMENSION i)
+{
+  v128_t a = wasm_u16x8_load8x8(p0 + i);
+  return wasm_i16x8_add(wasm_i16x8_add(a, wasm_i16x8_shl(a, 1)), wasm_u16x8_load8x8(p1 + i));
+}
+
 GLOBAL(void)
 jsimd_h2v1_fancy_upsample(j_decompress_ptr cinfo, jpeg_component_info *compptr,
                           JSAMPARRAY input_data, JSAMPARRAY *output_data_ptr)
 {
   JSAMPARRAY output_data = *output_data_ptr;
   JDIMENSION w = compptr->downsampled_width;
-  const v128_t one = wasm_i16x8_splat(1), two = wasm_i16x8_splat(2);
 
   for (int inrow = 0; inrow < cinfo->max_v_samp_factor; inrow++) {
     JSAMPROW inptr = input_data[inrow];
     JSAMPROW outptr = output_data[inrow];
-    outptr[0] = inptr[0];
-    JDIMENSION i = 1;
-    for (; i + 8 <= w - 1; i += 8) {
-      v128_t c = wasm_u16x8_load8x8(inptr + i);
-      v128_t l = wasm_u16x8_load8x8(inptr + i - 1);
-      v128_t r = wasm_u16x8_load8x8(inptr + i + 1);
-      v128_t c3 = wasm_i16x8_add(c, wasm_i16x8_shl(c, 1));
-      v128_t ev = wasm_u16x8_shr(wasm_i16x8_add(wasm_i16x8_add(c3, l), one), 2);
-      v128_t od = wasm_u16x8_shr(wasm_i16x8_add(wasm_i16x8_add(c3, r), two), 2);
-      wasm_v128_store(outptr + 2 * i, wasm_v128_or(ev, wasm_i16x8_shl(od, 8)));
+    JDIMENSION i = 0;
+    if (w >= 16) {
+      v128_t first = load_row(inptr, NULL, 0);
+      i = fancy_row_simd(&first, load_row, inptr, NULL, w, outptr, 2, 1, 2);
     }
-    /* C's first column: out[1] has the +2 rounding of an odd output. */
-    outptr[1] = (JSAMPLE)((inptr[0] * 3 + inptr[1] + 2) >> 2);
-    /* Scalar remainder, C's general case. */
-    for (; i < w - 1; i++) {
+    for (; i < w; i++) {
       int v = inptr[i] * 3;
-      outptr[2 * i] = (JSAMPLE)((v + inptr[i - 1] + 1) >> 2);
-      outptr[2 * i + 1] = (JSAMPLE)((v + inptr[i + 1] + 2) >> 2);
+      int l = inptr[i == 0 ? 0 : i - 1], r = inptr[i == w - 1 ? i : i + 1];
+      outptr[2 * i] = (JSAMPLE)((v + l + 1) >> 2);
+      outptr[2 * i + 1] = (JSAMPLE)((v + r + 2) >> 2);
     }
-    /* Last column */
-    outptr[2 * (w - 1)] = (JSAMPLE)((inptr[w - 1] * 3 + inptr[w - 2] + 1) >> 2);
-    outptr[2 * (w - 1) + 1] = inptr[w - 1];
   }
 }
 
-/*
- * h2v2: column sums s[i] = 3 near[i] + far[i]; out[2i] = (3 s[i] + s[i-1] + 8) >> 4,
- * out[2i+1] = (3 s[i] + s[i+1] + 7) >> 4; first column (4 s[0] + 8) >> 4 and
- * last (4 s[w-1] + 7) >> 4, as in C.
- */
 GLOBAL(void)
 jsimd_h2v2_fancy_upsample(j_decompress_ptr cinfo, jpeg_component_info *compptr,
                           JSAMPARRAY input_data, JSAMPARRAY *output_data_ptr)
 {
   JSAMPARRAY output_data = *output_data_ptr;
   JDIMENSION w = compptr->downsampled_width;
-  const v128_t eight = wasm_i16x8_splat(8), seven = wasm_i16x8_splat(7);
   int inrow = 0, outrow = 0;
 
   while (outrow < cinfo->max_v_samp_factor) {
     for (int v = 0; v < 2; v++) {
+      /* in0: nearest input row; in1: the next nearest (above for the first output row, below for the second) */
       JSAMPROW in0 = input_data[inrow];
       JSAMPROW in1 = input_data[v == 0 ? inrow - 1 : inrow + 1];
       JSAMPROW outptr = output_data[outrow++];
-#define COLSUM(p, q) wasm_i16x8_add(wasm_i16x8_add(p, wasm_i16x8_shl(p, 1)), q)
-      int s0 = in0[0] * 3 + in1[0];
-      outptr[0] = (JSAMPLE)((s0 * 4 + 8) >> 4);
-      JDIMENSION i = 1;
-      for (; i + 8 <= w - 1; i += 8) {
-        v128_t sc = COLSUM(wasm_u16x8_load8x8(in0 + i), wasm_u16x8_load8x8(in1 + i));
-        v128_t sl = COLSUM(wasm_u16x8_load8x8(in0 + i - 1), wasm_u16x8_load8x8(in1 + i - 1));
-        v128_t sr = COLSUM(wasm_u16x8_load8x8(in0 + i + 1), wasm_u16x8_load8x8(in1 + i + 1));
-        v128_t s3 = wasm_i16x8_add(sc, wasm_i16x8_shl(sc, 1));
-        v128_t ev = wasm_u16x8_shr(wasm_i16x8_add(wasm_i16x8_add(s3, sl), eight), 4);
-        v128_t od = wasm_u16x8_shr(wasm_i16x8_add(wasm_i16x8_add(s3, sr), seven), 4);
-        wasm_v128_store(outptr + 2 * i, wasm_v128_or(ev, wasm_i16x8_shl(od, 8)));
+      JDIMENSION i = 0;
+      if (w >= 16) {
+        v128_t first = load_colsum(in0, in1, 0);
+        i = fancy_row_simd(&first, load_colsum, in0, in1, w, outptr, 4, 8, 7);
       }
-#undef COLSUM
-      /* C's first column: its odd output. */
-      outptr[1] = (JSAMPLE)((s0 * 3 + (in0[1] * 3 + in1[1]) + 7) >> 4);
-      for (; i < w - 1; i++) {
-        int sl = in0[i - 1] * 3 + in1[i - 1];
+      for (; i < w; i++) {
         int sc = in0[i] * 3 + in1[i];
-        int sr = in0[i + 1] * 3 + in1[i + 1];
+        JDIMENSION li = i == 0 ? 0 : i - 1, ri = i == w - 1 ? i : i + 1;
+        int sl = in0[li] * 3 + in1[li], sr = in0[ri] * 3 + in1[ri];
         outptr[2 * i] = (JSAMPLE)((sc * 3 + sl + 8) >> 4);
         outptr[2 * i + 1] = (JSAMPLE)((sc * 3 + sr + 7) >> 4);
       }
-      int sl = in0[w - 2] * 3 + in1[w - 2];
-      int sc = in0[w - 1] * 3 + in1[w - 1];
-      outptr[2 * (w - 1)] = (JSAMPLE)((sc * 3 + sl + 8) >> 4);
-      outptr[2 * (w - 1) + 1] = (JSAMPLE)((sc * 4 + 7) >> 4);
     }
     inrow++;
   }
