@@ -21,8 +21,10 @@
  *   simd/arm/jidctint-neon.c, jidctred-neon.c, jdcolext-neon.c,
  *   jdsample-neon.c:  Copyright (C) 2020, Arm Limited.
  *                Copyright (C) 2020, D. R. Commander.
- * For conditions of distribution and use of the IJG-derived code, see the
- * accompanying README.ijg file. The Arm-derived code is under this licence:
+ * For conditions of distribution and use of the IJG-derived code, see
+ * README.ijg and LICENSE.md in libjpeg-turbo's source (the package
+ * scripts/build-jpeg-wasm.sh builds from). The Arm-derived code is under this
+ * licence:
  *
  *   This software is provided 'as-is', without any express or implied
  *   warranty.  In no event will the authors be held liable for any damages
