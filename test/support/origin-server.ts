@@ -14,6 +14,7 @@
  *                         <root>/<path>[&cc=<Cache-Control>] last set it to, with a
  *                         new ETag on every set (a source that changes)
  *   POST /__anim         libvips' reading of an animation (test/support/animations.ts)
+ *   POST /__jpeg-raw     libvips' (sharp's) decode of the JPEG in the body: RGBA8, X-Width/X-Height
  *   POST /__record/<name> a test's measurements, written to test/limits/<name>.json
  *                         (workerd has no file system) for a script to render
  * and counts requests per path (GET /__hits?path=/x) so tests can prove a
@@ -419,6 +420,14 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await inspectAnimation(Buffer.concat(chunks), url)));
+    return;
+  }
+  if (path === '/__jpeg-raw' && req.method === 'POST') {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    // libvips decodes with libjpeg's defaults (accurate integer IDCT, fancy upsampling): an independent reading of the same pixels.
+    const { data, info } = await sharp(Buffer.concat(chunks)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'X-Width': String(info.width), 'X-Height': String(info.height) }).end(data);
     return;
   }
   const record = /^\/__record\/([a-z0-9-]+)$/.exec(path);

@@ -38,12 +38,6 @@ jsimd_can_rgb_gray(void)
 }
 
 GLOBAL(int)
-jsimd_can_ycc_rgb(void)
-{
-  return 0;
-}
-
-GLOBAL(int)
 jsimd_can_ycc_rgb565(void)
 {
   return 0;
@@ -66,13 +60,6 @@ GLOBAL(void)
 jsimd_rgb_gray_convert(j_compress_ptr cinfo, JSAMPARRAY input_buf,
                        JSAMPIMAGE output_buf, JDIMENSION output_row,
                        int num_rows)
-{
-}
-
-GLOBAL(void)
-jsimd_ycc_rgb_convert(j_decompress_ptr cinfo, JSAMPIMAGE input_buf,
-                      JDIMENSION input_row, JSAMPARRAY output_buf,
-                      int num_rows)
 {
 }
 
@@ -164,33 +151,9 @@ jsimd_h2v1_upsample(j_decompress_ptr cinfo, jpeg_component_info *compptr,
 }
 
 GLOBAL(int)
-jsimd_can_h2v2_fancy_upsample(void)
-{
-  return 0;
-}
-
-GLOBAL(int)
-jsimd_can_h2v1_fancy_upsample(void)
-{
-  return 0;
-}
-
-GLOBAL(int)
 jsimd_can_h1v2_fancy_upsample(void)
 {
   return 0;
-}
-
-GLOBAL(void)
-jsimd_h2v2_fancy_upsample(j_decompress_ptr cinfo, jpeg_component_info *compptr,
-                          JSAMPARRAY input_data, JSAMPARRAY *output_data_ptr)
-{
-}
-
-GLOBAL(void)
-jsimd_h2v1_fancy_upsample(j_decompress_ptr cinfo, jpeg_component_info *compptr,
-                          JSAMPARRAY input_data, JSAMPARRAY *output_data_ptr)
-{
 }
 
 GLOBAL(void)
@@ -304,18 +267,6 @@ jsimd_quantize_float(JCOEFPTR coef_block, FAST_FLOAT *divisors,
 }
 
 GLOBAL(int)
-jsimd_can_idct_2x2(void)
-{
-  return 0;
-}
-
-GLOBAL(int)
-jsimd_can_idct_4x4(void)
-{
-  return 0;
-}
-
-GLOBAL(int)
 jsimd_can_idct_6x6(void)
 {
   return 0;
@@ -325,20 +276,6 @@ GLOBAL(int)
 jsimd_can_idct_12x12(void)
 {
   return 0;
-}
-
-GLOBAL(void)
-jsimd_idct_2x2(j_decompress_ptr cinfo, jpeg_component_info *compptr,
-               JCOEFPTR coef_block, JSAMPARRAY output_buf,
-               JDIMENSION output_col)
-{
-}
-
-GLOBAL(void)
-jsimd_idct_4x4(j_decompress_ptr cinfo, jpeg_component_info *compptr,
-               JCOEFPTR coef_block, JSAMPARRAY output_buf,
-               JDIMENSION output_col)
-{
 }
 
 GLOBAL(void)
@@ -356,12 +293,6 @@ jsimd_idct_12x12(j_decompress_ptr cinfo, jpeg_component_info *compptr,
 }
 
 GLOBAL(int)
-jsimd_can_idct_islow(void)
-{
-  return 0;
-}
-
-GLOBAL(int)
 jsimd_can_idct_ifast(void)
 {
   return 0;
@@ -371,13 +302,6 @@ GLOBAL(int)
 jsimd_can_idct_float(void)
 {
   return 0;
-}
-
-GLOBAL(void)
-jsimd_idct_islow(j_decompress_ptr cinfo, jpeg_component_info *compptr,
-                 JCOEFPTR coef_block, JSAMPARRAY output_buf,
-                 JDIMENSION output_col)
-{
 }
 
 GLOBAL(void)
