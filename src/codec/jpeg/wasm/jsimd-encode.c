@@ -332,13 +332,24 @@ jsimd_can_fdct_islow(void)
 #define F_2_562  20995
 #define F_3_072  25172
 
-/* A 32-bit product pair (low and high four lanes of an i16x8 times c). */
+/* 32-bit results for the low and high four lanes of an i16x8. */
 typedef struct { v128_t l, h; } w32;
 
-static inline w32 mul_c(v128_t a, int16_t c)
+/* The lanes of a and b interleaved (a0 b0 a1 b1 ...), for dot products. */
+typedef struct { v128_t l, h; } pair16;
+
+static inline pair16 interleave(v128_t a, v128_t b)
 {
-  w32 r = { wasm_i32x4_extmul_low_i16x8(a, wasm_i16x8_splat(c)),
-            wasm_i32x4_extmul_high_i16x8(a, wasm_i16x8_splat(c)) };
+  pair16 r = { wasm_i16x8_shuffle(a, b, 0, 8, 1, 9, 2, 10, 3, 11),
+               wasm_i16x8_shuffle(a, b, 4, 12, 5, 13, 6, 14, 7, 15) };
+  return r;
+}
+
+/* ca * a + cb * b in 32 bits per lane (one pmaddwd per half). */
+static inline w32 dot2(pair16 p, int16_t ca, int16_t cb)
+{
+  const v128_t c = wasm_i16x8_make(ca, cb, ca, cb, ca, cb, ca, cb);
+  w32 r = { wasm_i32x4_dot_i16x8(p.l, c), wasm_i32x4_dot_i16x8(p.h, c) };
   return r;
 }
 
@@ -386,7 +397,11 @@ static inline void transpose8(v128_t *v)
 
 /* One pass of jpeg_fdct_islow() over eight lines at once (lane j of v[k] is
  * element k of line j). Pass 1 scales the even outputs up by PASS1_BITS,
- * pass 2 rounds them down; the odd part descales by DESCALE_P1 or _P2. */
+ * pass 2 rounds them down; the rotations descale by DESCALE_P1 or _P2.
+ * Each rotation is one 16-bit dot product of two interleaved inputs, with
+ * jfdctint.c's products regrouped (as libjpeg-turbo's SSE2 FDCT does): e.g.
+ * z1 + tmp13 * FIX(0.765) = tmp12 * FIX(0.541) + tmp13 * (FIX(0.541) +
+ * FIX(0.765)); the same integer sums, so the same output. */
 static inline void fdct_pass(v128_t *v, int pass)
 {
   const int shift = pass == 1 ? DESCALE_P1 : DESCALE_P2;
@@ -412,28 +427,28 @@ static inline void fdct_pass(v128_t *v, int pass)
     v[0] = wasm_i16x8_shr(wasm_i16x8_add(wasm_i16x8_add(tmp10, tmp11), round), PASS1_BITS);
     v[4] = wasm_i16x8_shr(wasm_i16x8_add(wasm_i16x8_sub(tmp10, tmp11), round), PASS1_BITS);
   }
-  w32 z1 = mul_c(wasm_i16x8_add(tmp12, tmp13), F_0_541);
-  v[2] = descale(add_w(z1, mul_c(tmp13, F_0_765)), shift);
-  v[6] = descale(add_w(z1, mul_c(tmp12, -F_1_847)), shift);
+  /* z1 = (tmp12 + tmp13) * FIX(0.541); out2 = z1 + tmp13 * FIX(0.765);
+   * out6 = z1 - tmp12 * FIX(1.847) */
+  pair16 t1213 = interleave(tmp12, tmp13);
+  v[2] = descale(dot2(t1213, F_0_541, F_0_541 + F_0_765), shift);
+  v[6] = descale(dot2(t1213, F_0_541 - F_1_847, F_0_541), shift);
 
-  /* Odd part */
-  v128_t o1 = wasm_i16x8_add(tmp4, tmp7);
-  v128_t o2 = wasm_i16x8_add(tmp5, tmp6);
-  v128_t o3 = wasm_i16x8_add(tmp4, tmp6);
-  v128_t o4 = wasm_i16x8_add(tmp5, tmp7);
-  w32 z5 = add_w(mul_c(o3, F_1_175), mul_c(o4, F_1_175)); /* sqrt(2) * c3, in 32 bits as Neon does */
-  w32 t4 = mul_c(tmp4, F_0_298);                      /* sqrt(2) * (-c1+c3+c5-c7) */
-  w32 t5 = mul_c(tmp5, F_2_053);                      /* sqrt(2) * ( c1+c3-c5+c7) */
-  w32 t6 = mul_c(tmp6, F_3_072);                      /* sqrt(2) * ( c1+c3+c5-c7) */
-  w32 t7 = mul_c(tmp7, F_1_501);                      /* sqrt(2) * ( c1+c3-c5-c7) */
-  w32 m1 = mul_c(o1, -F_0_899);                       /* sqrt(2) * (c7-c3) */
-  w32 m2 = mul_c(o2, -F_2_562);                       /* sqrt(2) * (-c1-c3) */
-  w32 m3 = add_w(mul_c(o3, -F_1_961), z5);            /* sqrt(2) * (-c3-c5) */
-  w32 m4 = add_w(mul_c(o4, -F_0_390), z5);            /* sqrt(2) * (c5-c3) */
-  v[7] = descale(add_w(add_w(t4, m1), m3), shift);
-  v[5] = descale(add_w(add_w(t5, m2), m4), shift);
-  v[3] = descale(add_w(add_w(t6, m2), m3), shift);
-  v[1] = descale(add_w(add_w(t7, m1), m4), shift);
+  /* Odd part: z1 = tmp4 + tmp7, z2 = tmp5 + tmp6, z3 = tmp4 + tmp6,
+   * z4 = tmp5 + tmp7, z5 = (z3 + z4) * FIX(1.175);
+   * z3' = z5 - z3 * FIX(1.961), z4' = z5 - z4 * FIX(0.390);
+   * out7 = tmp4 * FIX(0.298) - z1 * FIX(0.899) + z3'
+   * out5 = tmp5 * FIX(2.053) - z2 * FIX(2.562) + z4'
+   * out3 = tmp6 * FIX(3.072) - z2 * FIX(2.562) + z3'
+   * out1 = tmp7 * FIX(1.501) - z1 * FIX(0.899) + z4' */
+  pair16 z34 = interleave(wasm_i16x8_add(tmp4, tmp6), wasm_i16x8_add(tmp5, tmp7));
+  w32 z3 = dot2(z34, F_1_175 - F_1_961, F_1_175);
+  w32 z4 = dot2(z34, F_1_175, F_1_175 - F_0_390);
+  pair16 t47 = interleave(tmp4, tmp7);
+  pair16 t56 = interleave(tmp5, tmp6);
+  v[7] = descale(add_w(dot2(t47, F_0_298 - F_0_899, -F_0_899), z3), shift);
+  v[1] = descale(add_w(dot2(t47, -F_0_899, F_1_501 - F_0_899), z4), shift);
+  v[5] = descale(add_w(dot2(t56, F_2_053 - F_2_562, -F_2_562), z4), shift);
+  v[3] = descale(add_w(dot2(t56, -F_2_562, F_3_072 - F_2_562), z3), shift);
 }
 
 GLOBAL(void)
