@@ -20,6 +20,13 @@
  *
  * jsimd.c answers 0 for every hook not defined here. Without -msimd128
  * (SIMD=0 builds) this file only supplies those hooks answering 0.
+ *
+ * Measured (Node, interleaved A/B against the C path, medians): a 3840x2880
+ * q80 encode 230 -> 70 ms. Each kernel pays on its own (taking it out slows
+ * the 1920x1440 encode by 5-80%). Tried and slower, so not here: the zig-zag
+ * nonzero bitmap by swizzling the flag bytes (instead of gathering the
+ * coefficients), the second quantiser multiply as i32x4.mul, and colour
+ * conversion from shifts of the pixel instead of swizzles.
  */
 
 #define JPEG_INTERNALS
