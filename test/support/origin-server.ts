@@ -15,6 +15,8 @@
  *                         new ETag on every set (a source that changes)
  *   POST /__anim         libvips' reading of an animation (test/support/animations.ts)
  *   POST /__jpeg-raw     libvips' (sharp's) decode of the JPEG in the body: RGBA8, X-Width/X-Height
+ *   POST /__sharp-jpeg?w=&h=&q=[&progressive=1]  sharp's JPEG of the raw RGB body
+ *                         (test/codec/jpeg/jsimd-encode.test.ts compares ours with it)
  *   POST /__record/<name> a test's measurements, written to test/limits/<name>.json
  *                         (workerd has no file system) for a script to render
  * and counts requests per path (GET /__hits?path=/x) so tests can prove a
@@ -428,6 +430,15 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     // libvips decodes with libjpeg's defaults (accurate integer IDCT, fancy upsampling): an independent reading of the same pixels.
     const { data, info } = await sharp(Buffer.concat(chunks)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'X-Width': String(info.width), 'X-Height': String(info.height) }).end(data);
+    return;
+  }
+  if (path === '/__sharp-jpeg' && req.method === 'POST') {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const q = (k: string) => Number(url.searchParams.get(k));
+    const raw = { width: q('w'), height: q('h'), channels: 3 as const };
+    const body = await sharp(Buffer.concat(chunks), { raw }).jpeg({ quality: q('q'), progressive: url.searchParams.get('progressive') === '1' }).toBuffer();
+    res.writeHead(200, { 'Content-Type': 'image/jpeg' }).end(body);
     return;
   }
   const record = /^\/__record\/([a-z0-9-]+)$/.exec(path);
