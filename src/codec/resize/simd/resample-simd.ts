@@ -28,6 +28,7 @@ interface KernelExports {
   any_transparent(px: number, n: number): number;
   hfilter_fixed(row: number, nOut: number, start: number, pairs: number, groups: number, bits: number, line: number): void;
   vfilter_fixed(rows: number, pairs: number, npairs: number, n: number, bits: number, out: number): void;
+  vfilter_q15(rows: number, pairs: number, npairs: number, n: number, out: number): void;
 }
 
 const kernels = new LazyInstance<KernelExports>('simd', () => {
@@ -138,7 +139,7 @@ function coefBits(t: Taps, outSize: number, cap: number): number {
  * is off by a unit or more. Weights are normalised by their sum first: the
  * box's unnormalised footprints and Lanczos' normalised taps alike.
  */
-function quantiseTaps(t: Taps, o: number, bits: number, into: Int16Array, frac: Float64Array): void {
+function quantiseTaps(t: Taps, o: number, bits: number, into: Int32Array, frac: Float64Array): void {
   const n = t.count[o]!;
   const one = 2 ** bits;
   into.fill(0);
@@ -161,6 +162,9 @@ function quantiseTaps(t: Taps, o: number, bits: number, into: Int16Array, frac: 
   }
 }
 
+/** Widest vertical footprint for vfilter_q15 (kernels.c: its error bound). */
+const Q15_MAX_TAPS = 16;
+
 /** Two i16 coefficients as the i32 the kernels splat: c0 in the low half, c1 in the high. */
 const pack = (c0: number, c1: number) => (c0 & 0xffff) | (c1 << 16);
 
@@ -179,7 +183,10 @@ function resampleFixedSimd(r: Raster, outWidth: number, outHeight: number, xs: T
     for (let o = 0; o < outWidth; o++) maxX = Math.max(maxX, xs.count[o]!);
     const groups = Math.max(1, Math.ceil(maxX / 4));
     const bitsX = coefBits(xs, outWidth, 20);
+    // Up to Q15_MAX_TAPS vertical taps: the 8-channel Q15 kernel; the box's wider footprints: the exact dot one.
+    // (Q15 has no 1.0: an axis kept at its size, whose taps are 1, stays on the dot one.)
     const bitsY = coefBits(ys, outHeight, 15);
+    const q15 = ys.stride <= Q15_MAX_TAPS && bitsY === 15;
     // Four output pixels per vertical step, two per horizontal one: pad the width.
     const padW = (outWidth + 3) & ~3;
     const lineBytes = padW * 8;
@@ -193,7 +200,7 @@ function resampleFixedSimd(r: Raster, outWidth: number, outHeight: number, xs: T
     heap.fill(0, srcP + inW * 4, srcP + (inW + 4 * groups) * 4); // the zero slack past the row end
     new Int32Array(mem, startP, padW).fill(0).set(xs.start.subarray(0, outWidth));
     const hPairs = new Int32Array(mem, pairsP, padW * groups * 2).fill(0); // padding outputs: all-zero taps
-    const q = new Int16Array(Math.max(4 * groups, 2 * maxPairs));
+    const q = new Int32Array(Math.max(4 * groups, 2 * maxPairs));
     const frac = new Float64Array(q.length);
     for (let o = 0; o < outWidth; o++) {
       quantiseTaps(xs, o, bitsX, q, frac);
@@ -222,8 +229,13 @@ function resampleFixedSimd(r: Raster, outWidth: number, outHeight: number, xs: T
       }
       const npairs = (n + 1) >> 1;
       if (n & 1) rows[n] = rows[n - 1]!; // its coefficient is 0
-      for (let j = 0; j < npairs; j++) vPairs[j] = pack(q[2 * j]!, q[2 * j + 1]!);
-      k.vfilter_fixed(rowsP, vpairsP, npairs, padW * 4, bitsY, outP);
+      if (q15) {
+        for (let j = 0; j < npairs; j++) vPairs[j] = pack(q[2 * j]!, q[2 * j + 1]!);
+        k.vfilter_q15(rowsP, vpairsP, npairs, padW * 4, outP);
+      } else {
+        for (let j = 0; j < npairs; j++) vPairs[j] = pack(q[2 * j]!, q[2 * j + 1]!);
+        k.vfilter_fixed(rowsP, vpairsP, npairs, padW * 4, bitsY, outP);
+      }
       out.set(heap.subarray(outP, outP + outWidth * 4), oy * outWidth * 4);
     }
     return { width: outWidth, height: outHeight, data: out };
