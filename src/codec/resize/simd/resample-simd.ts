@@ -23,12 +23,10 @@ interface KernelExports {
   __heap_base: WebAssembly.Global;
   convert_row(src: number, n: number, premultiply: number, dst: number): void;
   filter_row(row: number, nOut: number, start: number, count: number, weights: number, stride: number, line: number): void;
-  accumulate(acc: number, line: number, n: number, w: number, first: number): void;
-  emit_row(acc: number, n: number, premultiply: number, scale: number, out: number): void;
   any_transparent(px: number, n: number): number;
   hfilter_fixed(row: number, nOut: number, start: number, pairs: number, groups: number, bits: number, line: number): void;
   vfilter_fixed(rows: number, pairs: number, npairs: number, n: number, bits: number, out: number): void;
-  vfilter_q15(rows: number, pairs: number, npairs: number, n: number, out: number): void;
+  vfilter_float(rows: number, w: number, taps: number, n: number, premultiply: number, scale: number, out: number): void;
 }
 
 const kernels = new LazyInstance<KernelExports>('simd', () => {
@@ -73,9 +71,9 @@ export function resampleSeparableSimd(
     const inW = r.width;
     const ringSize = ys.stride + 1;
     const lineBytes = outWidth * 16;
-    const [startP, countP, weightsP, srcP, rowP, ringP, accP, outP] = layout(k, [
-      outWidth * 4, outWidth * 4, xs.weights.byteLength, inW * 4, inW * 16, ringSize * lineBytes, lineBytes, outWidth * 4,
-    ]) as [number, number, number, number, number, number, number, number];
+    const [startP, countP, weightsP, srcP, rowP, ringP, rowsP, wP, outP] = layout(k, [
+      outWidth * 4, outWidth * 4, xs.weights.byteLength, inW * 4, inW * 16, ringSize * lineBytes, ys.stride * 4, ys.stride * 4, outWidth * 4,
+    ]) as [number, number, number, number, number, number, number, number, number];
     const heap = new Uint8Array(k.memory.buffer);
     new Int32Array(k.memory.buffer, startP, outWidth).set(xs.start);
     new Int32Array(k.memory.buffer, countP, outWidth).set(xs.count);
@@ -84,11 +82,12 @@ export function resampleSeparableSimd(
     const src = r.data;
     const rowBytes = inW * 4;
     const pm = premultiply ? 1 : 0;
+    const rows = new Int32Array(k.memory.buffer, rowsP, ys.stride);
+    const rowWeights = new Float32Array(k.memory.buffer, wP, ys.stride);
     const out = new Uint8Array(outWidth * outHeight * 4);
     for (let oy = 0; oy < outHeight; oy++) {
       const first = ys.start[oy]!;
       const n = ys.count[oy]!;
-      if (n === 0) k.accumulate(accP, accP, outWidth * 4, 0, 1);
       for (let t = 0; t < n; t++) {
         const sy = first + t;
         const slot = sy % ringSize;
@@ -99,9 +98,10 @@ export function resampleSeparableSimd(
           k.filter_row(rowP, outWidth, startP, countP, weightsP, xs.stride, lineP);
           ringRow[slot] = sy;
         }
-        k.accumulate(accP, lineP, outWidth * 4, ys.weights[oy * ys.stride + t]!, t === 0 ? 1 : 0);
+        rows[t] = lineP;
       }
-      k.emit_row(accP, outWidth, pm, scale, outP);
+      rowWeights.set(ys.weights.subarray(oy * ys.stride, oy * ys.stride + n));
+      k.vfilter_float(rowsP, wP, n, outWidth, pm, scale, outP);
       out.set(heap.subarray(outP, outP + outWidth * 4), oy * outWidth * 4);
     }
     return { width: outWidth, height: outHeight, data: out };
@@ -162,9 +162,6 @@ function quantiseTaps(t: Taps, o: number, bits: number, into: Int32Array, frac: 
   }
 }
 
-/** Widest vertical footprint for vfilter_q15 (kernels.c: its error bound). */
-const Q15_MAX_TAPS = 16;
-
 /** Two i16 coefficients as the i32 the kernels splat: c0 in the low half, c1 in the high. */
 const pack = (c0: number, c1: number) => (c0 & 0xffff) | (c1 << 16);
 
@@ -183,10 +180,7 @@ function resampleFixedSimd(r: Raster, outWidth: number, outHeight: number, xs: T
     for (let o = 0; o < outWidth; o++) maxX = Math.max(maxX, xs.count[o]!);
     const groups = Math.max(1, Math.ceil(maxX / 4));
     const bitsX = coefBits(xs, outWidth, 20);
-    // Up to Q15_MAX_TAPS vertical taps: the 8-channel Q15 kernel; the box's wider footprints: the exact dot one.
-    // (Q15 has no 1.0: an axis kept at its size, whose taps are 1, stays on the dot one.)
     const bitsY = coefBits(ys, outHeight, 15);
-    const q15 = ys.stride <= Q15_MAX_TAPS && bitsY === 15;
     // Four output pixels per vertical step, two per horizontal one: pad the width.
     const padW = (outWidth + 3) & ~3;
     const lineBytes = padW * 8;
@@ -229,13 +223,8 @@ function resampleFixedSimd(r: Raster, outWidth: number, outHeight: number, xs: T
       }
       const npairs = (n + 1) >> 1;
       if (n & 1) rows[n] = rows[n - 1]!; // its coefficient is 0
-      if (q15) {
-        for (let j = 0; j < npairs; j++) vPairs[j] = pack(q[2 * j]!, q[2 * j + 1]!);
-        k.vfilter_q15(rowsP, vpairsP, npairs, padW * 4, outP);
-      } else {
-        for (let j = 0; j < npairs; j++) vPairs[j] = pack(q[2 * j]!, q[2 * j + 1]!);
-        k.vfilter_fixed(rowsP, vpairsP, npairs, padW * 4, bitsY, outP);
-      }
+      for (let j = 0; j < npairs; j++) vPairs[j] = pack(q[2 * j]!, q[2 * j + 1]!);
+      k.vfilter_fixed(rowsP, vpairsP, npairs, padW * 4, bitsY, outP);
       out.set(heap.subarray(outP, outP + outWidth * 4), oy * outWidth * 4);
     }
     return { width: outWidth, height: outHeight, data: out };
