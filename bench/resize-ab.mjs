@@ -66,10 +66,15 @@ ${CASES.map(([id], i) => `import R${i} from 'ref-${id}.bin';`).join('\n')}
 const SRCS = [${[...sources.values()].map((_, i) => `S${i}`).join(', ')}];
 const CASES = ${JSON.stringify(CASES.map(([id, r, w, h]) => ({ id, w, h, sw: r.width, sh: r.height, alpha: r.alpha, src: [...sources.values()].indexOf(sources.get(r)) })))};
 const REFS = [${CASES.map((_, i) => `R${i}`).join(', ')}];
+// Colour over black (c * a / 255) and alpha: what a viewer sees, so the colour
+// under a transparent pixel (arbitrary) does not count.
 function psnr(a, b) {
   let se = 0;
-  for (let i = 0; i < a.length; i++) { if ((i & 3) === 3) continue; const d = a[i] - b[i]; se += d * d; }
-  const mse = se / (a.length * 3 / 4);
+  for (let i = 0; i < a.length; i += 4) {
+    for (let c = 0; c < 3; c++) { const d = (a[i + c] * a[i + 3] - b[i + c] * b[i + 3]) / 255; se += d * d; }
+    const d = a[i + 3] - b[i + 3]; se += d * d;
+  }
+  const mse = se / a.length;
   return mse === 0 ? Infinity : 10 * Math.log10(255 * 255 / mse);
 }
 function jsReference(r, w, h, alpha) {

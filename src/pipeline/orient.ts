@@ -54,25 +54,48 @@ export function orientRaster(r: Raster, orientation: number): Raster {
       for (let y = 0; y < h; y++) dst.set(src.subarray(y * w, y * w + w), (h - 1 - y) * w);
       break;
     case 5: // (x, y) -> (y, x)
-      for (let y = 0, i = 0; y < h; y++) for (let x = 0; x < w; x++) dst[x * ow + y] = src[i++]!;
+      transposeTiled(src, dst, w, h, false, false);
       break;
     case 6: // (x, y) -> (h-1-y, x)
-      for (let y = 0, i = 0; y < h; y++) {
-        const dx = h - 1 - y;
-        for (let x = 0; x < w; x++) dst[x * ow + dx] = src[i++]!;
-      }
+      transposeTiled(src, dst, w, h, false, true);
       break;
     case 7: // (x, y) -> (h-1-y, w-1-x)
-      for (let y = 0, i = 0; y < h; y++) {
-        const dx = h - 1 - y;
-        for (let x = 0; x < w; x++) dst[(w - 1 - x) * ow + dx] = src[i++]!;
-      }
+      transposeTiled(src, dst, w, h, true, true);
       break;
     case 8: // (x, y) -> (y, w-1-x)
-      for (let y = 0, i = 0; y < h; y++) for (let x = 0; x < w; x++) dst[(w - 1 - x) * ow + y] = src[i++]!;
+      transposeTiled(src, dst, w, h, true, false);
       break;
   }
   return { width: ow, height: oh, data: out };
+}
+
+/** Side of the square source tiles transposeTiled walks (64 x 64 x 4 bytes = 16 KB: in L1). */
+const TILE = 64;
+
+/**
+ * Orientations 5-8, which swap the axes: source (x, y) goes to display row
+ * dy = (flipX ? w-1-x : x), column dx = (flipY ? h-1-y : y). Walked tile by
+ * tile, so each display row gets a run of TILE consecutive pixels from one
+ * cached tile; a plain row-by-row walk writes every pixel to a different
+ * display row (a cache miss each): 12 MP orientation 6 took ~125 ms that way.
+ */
+function transposeTiled(src: Uint32Array, dst: Uint32Array, w: number, h: number, flipX: boolean, flipY: boolean): void {
+  const ow = h;
+  for (let y0 = 0; y0 < h; y0 += TILE) {
+    const y1 = Math.min(y0 + TILE, h);
+    for (let x0 = 0; x0 < w; x0 += TILE) {
+      const x1 = Math.min(x0 + TILE, w);
+      for (let x = x0; x < x1; x++) {
+        const row = (flipX ? w - 1 - x : x) * ow;
+        let s = y0 * w + x;
+        if (flipY) {
+          for (let y = y0, d = row + h - 1 - y0; y < y1; y++, d--, s += w) dst[d] = src[s]!;
+        } else {
+          for (let y = y0, d = row + y0; y < y1; y++, d++, s += w) dst[d] = src[s]!;
+        }
+      }
+    }
+  }
 }
 
 /**
