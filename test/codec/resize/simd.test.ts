@@ -105,6 +105,13 @@ describe('SIMD resampling matches the scalar kernels', () => {
       expect(compare(resampleLanczos3Simd(stripes, w, h, false), resampleLanczos3Js(stripes, w, h, false)).max).toBeLessThanOrEqual(1);
     }
   });
+  it('opaque (fixed-point) path: 1-pixel-wide, 1-pixel-tall and 1x1 outputs match too', () => {
+    const src = randomRaster(37, 23, 5, 'opaque');
+    for (const [w, h] of [[1, 1], [1, 23], [37, 1], [3, 2], [5, 23]] as const) {
+      expect(compare(resampleLanczos3Simd(src, w, h, false), resampleLanczos3Js(src, w, h, false)).max, `${w}x${h}`).toBeLessThanOrEqual(1);
+      expect(compare(shrinkByArea(src, w, h, false), shrinkByAreaJs(src, w, h, false)).max, `box ${w}x${h}`).toBeLessThanOrEqual(1);
+    }
+  });
   it('a 1x1 output of a fully transparent source stays transparent black', () => {
     const src: Raster = { width: 40, height: 40, data: new Uint8Array(40 * 40 * 4).fill(200).map((v, i) => (i % 4 === 3 ? 0 : v)) };
     expect([...shrinkByArea(src, 1, 1, true).data]).toEqual([0, 0, 0, 0]);
