@@ -16,17 +16,14 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import sharp from 'sharp';
 import { Miniflare } from 'miniflare';
+import { benchImages } from './lib/images.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = Number(process.argv[2] ?? 7);
 const base = process.argv[3] ?? execSync('git merge-base HEAD main', { cwd: ROOT }).toString().trim();
-const SRC = process.env.BENCH_SOURCES ?? join(ROOT, 'bench/out');
-const srcFile = (n) => {
-  for (const d of [SRC, '/work/main/bench/out']) {
-    try { return readFileSync(join(d, n)); } catch { /* next */ }
-  }
-  throw new Error(`source ${n} missing: run the benchmark once to generate bench/out`);
-};
+// The benchmark's own sources (bench/lib/images.mjs generates them into bench/out once).
+const images = await benchImages();
+const srcFile = (n) => images[n].body;
 
 const tmp = mkdtempSync(join(tmpdir(), 'resize-ab-'));
 execSync(`git archive ${base} src | tar -x -C ${tmp}`, { cwd: ROOT });
@@ -37,14 +34,14 @@ async function rasterOf(file, { width, alpha } = {}) {
   const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length), alpha: !!alpha };
 }
-const photo = await rasterOf('v1-photo-12mp.jpg');
+const photo = await rasterOf('photo-12mp.jpg');
 const CASES = [
   ['12mp-3840', photo, 3840, 2880],
   ['12mp-1920', photo, 1920, 1440],
   ['12mp-300', photo, 300, 225],
-  ['1500-800', await rasterOf('v1-photo-24mp.jpg', { width: 1500 }), 800, 533],
-  ['png2a-400', await rasterOf('v1-alpha-2mp.png', { alpha: true }), 400, 267],
-  ['zone-300', await rasterOf('v1-zoneplate-2000.png'), 300, 300],
+  ['1500-800', await rasterOf('photo-24mp.jpg', { width: 1500 }), 800, 533],
+  ['png2a-400', await rasterOf('alpha-2mp.png', { alpha: true }), 400, 267],
+  ['zone-300', await rasterOf('zoneplate-2000.png'), 300, 300],
 ].filter(([id]) => !process.env.CASES || process.env.CASES.split(',').includes(id));
 
 const sources = new Map();
