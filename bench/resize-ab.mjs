@@ -9,7 +9,7 @@
  * CASES=a,b picks cases; B_WASM=path swaps B's kernels.wasm (to time a variant).
  */
 import { execSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,6 +124,7 @@ const mf = new Miniflare({
 const res = await mf.dispatchFetch(`http://x/?rounds=${ROUNDS}`);
 const rows = await res.json();
 await mf.dispose();
+rmSync(tmp, { recursive: true, force: true });
 if (!Array.isArray(rows)) { console.log(rows); process.exit(1); }
 const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 console.log(`resize A/B in workerd, base ${base.slice(0, 8)} (A) vs worktree (B), ${ROUNDS} interleaved rounds, medians (min)`);
