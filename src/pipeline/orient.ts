@@ -54,25 +54,60 @@ export function orientRaster(r: Raster, orientation: number): Raster {
       for (let y = 0; y < h; y++) dst.set(src.subarray(y * w, y * w + w), (h - 1 - y) * w);
       break;
     case 5: // (x, y) -> (y, x)
-      for (let y = 0, i = 0; y < h; y++) for (let x = 0; x < w; x++) dst[x * ow + y] = src[i++]!;
+      transposeTiled(src, dst, w, h, false, false);
       break;
     case 6: // (x, y) -> (h-1-y, x)
-      for (let y = 0, i = 0; y < h; y++) {
-        const dx = h - 1 - y;
-        for (let x = 0; x < w; x++) dst[x * ow + dx] = src[i++]!;
-      }
+      transposeTiled(src, dst, w, h, false, true);
       break;
     case 7: // (x, y) -> (h-1-y, w-1-x)
-      for (let y = 0, i = 0; y < h; y++) {
-        const dx = h - 1 - y;
-        for (let x = 0; x < w; x++) dst[(w - 1 - x) * ow + dx] = src[i++]!;
-      }
+      transposeTiled(src, dst, w, h, true, true);
       break;
     case 8: // (x, y) -> (y, w-1-x)
-      for (let y = 0, i = 0; y < h; y++) for (let x = 0; x < w; x++) dst[(w - 1 - x) * ow + y] = src[i++]!;
+      transposeTiled(src, dst, w, h, true, false);
       break;
   }
   return { width: ow, height: oh, data: out };
+}
+
+/** Side of the square source tiles transposeTiled walks (32 x 32 x 4 bytes = 4 KB; 32 measured best of 32-128). */
+const TILE = 32;
+
+/**
+ * Orientations 5-8, which swap the axes: source (x, y) goes to display row
+ * dy = (flipX ? w-1-x : x), column dx = (flipY ? h-1-y : y). Walked tile by
+ * tile, four source rows at a time, so each display row gets runs of
+ * consecutive pixels from one cached tile; the plain row-by-row walk wrote
+ * every pixel to a different display row (a cache miss each). 12 MP
+ * orientation 6 in workerd: 78 ms that way, 23-26 ms this way (same run).
+ */
+function transposeTiled(src: Uint32Array, dst: Uint32Array, w: number, h: number, flipX: boolean, flipY: boolean): void {
+  const ow = h;
+  const e = flipY ? -1 : 1; // display step for the next source row
+  const rowStep = flipX ? -ow : ow; // display step for the next source column
+  const w2 = 2 * w, w3 = 3 * w;
+  for (let y0 = 0; y0 < h; y0 += TILE) {
+    const y1 = Math.min(y0 + TILE, h);
+    for (let x0 = 0; x0 < w; x0 += TILE) {
+      const x1 = Math.min(x0 + TILE, w);
+      const d0 = (flipX ? w - 1 - x0 : x0) * ow;
+      let y = y0;
+      for (; y + 4 <= y1; y += 4) {
+        let s = y * w + x0;
+        let d = d0 + (flipY ? h - 1 - y : y);
+        for (let x = x0; x < x1; x++, s++, d += rowStep) {
+          dst[d] = src[s]!;
+          dst[d + e] = src[s + w]!;
+          dst[d + 2 * e] = src[s + w2]!;
+          dst[d + 3 * e] = src[s + w3]!;
+        }
+      }
+      for (; y < y1; y++) {
+        let s = y * w + x0;
+        let d = d0 + (flipY ? h - 1 - y : y);
+        for (let x = x0; x < x1; x++, s++, d += rowStep) dst[d] = src[s]!;
+      }
+    }
+  }
 }
 
 /**

@@ -95,6 +95,7 @@ function randomRaster(width: number, height: number, seed: number): Raster {
 describe('orientRaster against a per-pixel reference', () => {
   it.each([
     [7, 5], [1, 9], [9, 1], [1, 1], [16, 16],
+    [131, 70], [64, 129], // several 64-pixel tiles with partial ones at the edges (orient.ts transposeTiled)
   ])('matches for all orientations on %ix%i', (w, h) => {
     const r = randomRaster(w, h, w * 31 + h);
     for (let o = 1; o <= 8; o++) {

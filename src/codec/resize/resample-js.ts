@@ -1,12 +1,10 @@
 /**
  * @module codec/resize/resample-js
- * Lanczos3 in plain JS, streaming: each output row is built from a small ring
- * of horizontally filtered source rows, so the only large buffers are the input
- * and the output raster (both in JS). Used for large outputs (a 12 MP photo to
- * Next.js's 3840 w), where the WASM resampler would copy the input and hold the
- * output plus an intermediate in its own linear memory: ~140 MB for that case,
- * more than an isolate has. Slower than the WASM path (~1 s for 12 MP -> 11 MP),
- * so only used where memory decides.
+ * Lanczos3: its taps (buildTaps), the SIMD resampler that runs them
+ * (resampleLanczos3Simd, on codec/resize/simd), and the plain-JS streaming
+ * version (resampleLanczos3Js: each output row built from a small ring of
+ * horizontally filtered source rows) that is the SIMD kernels' reference in
+ * tests and benchmarks.
  */
 import type { Raster } from '../types';
 import { resampleSeparableSimd } from './simd/resample-simd';

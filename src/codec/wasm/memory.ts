@@ -27,7 +27,7 @@
  *   with the image; 16 MB is the floor while the instance is live.
  * - [resize] Rust `resize` crate via @jsquash/resize (35 KB wasm). No longer on
  *   the request path (codec/resize/resize runs on [simd]); kept for comparisons.
- * - [simd] our SIMD kernels (codec/resize/simd, 2 KB wasm). Streams rows: holds one
+ * - [simd] our SIMD kernels (codec/resize/simd, 6 KB wasm). Streams rows: holds one
  *   source row, a ring of filtered rows and one output row (< 1 MB at 3840 w),
  *   and is dropped after every call, so it is never live between stages.
  * Cold instantiation (measured with a 64 px job): Photon and libjpeg-turbo

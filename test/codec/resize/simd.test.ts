@@ -60,6 +60,8 @@ describe('SIMD resampling matches the scalar kernels', () => {
     [640, 480, 160, 120], // factor 4 exactly
     [333, 250, 40, 40], // different factors per axis
     [50, 400, 20, 7],
+    [400, 300, 192, 144], // Lanczos3 at 384x288: the near-1:1 shape of 4000 -> 3840
+    [1000, 40, 15, 3], // box factor 66 on x: the fixed-point path's widest footprints
   ];
   for (const [sw, sh, tw, th] of SIZES) {
     for (const alpha of ['opaque', 'random', 'mixed'] as const) {
@@ -68,7 +70,7 @@ describe('SIMD resampling matches the scalar kernels', () => {
         const src = randomRaster(sw, sh, sw * 7 + tw, alpha);
         const { max, differing } = compare(shrinkByArea(src, tw, th, premultiply), shrinkByAreaJs(src, tw, th, premultiply));
         expect(max).toBeLessThanOrEqual(1);
-        expect(differing / (tw * th * 4)).toBeLessThan(0.01); // float32 vs float64 rounding: rare
+        expect(differing / (tw * th * 4)).toBeLessThan(0.01); // float32 vs float64 rounding, or fixed point's: rare
       });
       it(`Lanczos3 ${sw}x${sh} -> ${tw * 2}x${th * 2}, alpha ${alpha}: within 1 LSB`, () => {
         const src = randomRaster(sw, sh, sw * 11 + th, alpha);
@@ -83,6 +85,31 @@ describe('SIMD resampling matches the scalar kernels', () => {
     const src = randomRaster(64, 48, 3, 'mixed');
     for (const [w, h] of [[128, 96], [64, 20], [30, 48]] as const) {
       expect(compare(resampleLanczos3Simd(src, w, h, true), resampleLanczos3Js(src, w, h, true)).max).toBeLessThanOrEqual(1);
+    }
+  });
+  it('opaque (fixed-point) path: a flat colour stays exactly flat, hard edges stay within 1 LSB', () => {
+    // Each output's integer taps sum to exactly 1 << bits, so no flat area drifts by a rounding unit.
+    const flat: Raster = { width: 301, height: 203, data: new Uint8Array(301 * 203 * 4) };
+    for (let i = 0; i < flat.data.length; i += 4) flat.data.set([17, 128, 254, 255], i);
+    for (const [w, h] of [[290, 200], [100, 67], [7, 5]] as const) {
+      const outs = [resampleLanczos3Simd(flat, w, h, false), shrinkByArea(flat, w, h, false)];
+      for (const o of outs) for (let i = 0; i < o.data.length; i += 4) expect([...o.data.subarray(i, i + 4)]).toEqual([17, 128, 254, 255]);
+    }
+    // Black/white stripes: Lanczos3's over- and undershoot (beyond 0..255 before clamping) must survive the i16 intermediate.
+    const stripes: Raster = { width: 240, height: 160, data: new Uint8Array(240 * 160 * 4) };
+    for (let y = 0; y < 160; y++) for (let x = 0; x < 240; x++) {
+      const v = ((x >> 2) + (y >> 3)) & 1 ? 255 : 0;
+      stripes.data.set([v, 255 - v, v, 255], (y * 240 + x) * 4);
+    }
+    for (const [w, h] of [[230, 150], [97, 61], [240, 77]] as const) {
+      expect(compare(resampleLanczos3Simd(stripes, w, h, false), resampleLanczos3Js(stripes, w, h, false)).max).toBeLessThanOrEqual(1);
+    }
+  });
+  it('opaque (fixed-point) path: 1-pixel-wide, 1-pixel-tall and 1x1 outputs match too', () => {
+    const src = randomRaster(37, 23, 5, 'opaque');
+    for (const [w, h] of [[1, 1], [1, 23], [37, 1], [3, 2], [5, 23]] as const) {
+      expect(compare(resampleLanczos3Simd(src, w, h, false), resampleLanczos3Js(src, w, h, false)).max, `${w}x${h}`).toBeLessThanOrEqual(1);
+      expect(compare(shrinkByArea(src, w, h, false), shrinkByAreaJs(src, w, h, false)).max, `box ${w}x${h}`).toBeLessThanOrEqual(1);
     }
   });
   it('a 1x1 output of a fully transparent source stays transparent black', () => {
@@ -121,7 +148,7 @@ describe('the committed SIMD binary', () => {
     }
     // The module the Worker imports is that binary: its exports are the kernels'.
     expect(WebAssembly.Module.exports(kernelsModule).map((e) => e.name).sort()).toEqual(
-      ['__heap_base', 'accumulate', 'any_transparent', 'convert_row', 'emit_row', 'filter_row', 'memory'],
+      ['__heap_base', 'any_transparent', 'convert_row', 'filter_row', 'hfilter_fixed', 'memory', 'vfilter_fixed', 'vfilter_float'],
     );
   });
 });
