@@ -202,6 +202,7 @@ async function main() {
   mkdirSync(outDir, { recursive: true });
   const runs = [];
   const totalSelf = new Map();
+  const byScript = new Map();
   for (let i = 0; i < Number(args.requests); i++) {
     const heapBefore = await cdp.send('Runtime.getHeapUsage');
     const net0 = { ...network };
@@ -217,6 +218,9 @@ async function main() {
     for (const [id, us] of a.self) {
       const key = label(a.nodes.get(id).callFrame);
       totalSelf.set(key, (totalSelf.get(key) ?? 0) + us);
+      const f = a.nodes.get(id).callFrame;
+      const script = f.url ? f.url.replace(/^wasm:\/\/wasm\//, 'wasm:').split('/').pop() : f.functionName;
+      byScript.set(script, (byScript.get(script) ?? 0) + us);
     }
     const file = join(outDir, `request-${i + 1}.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
@@ -240,25 +244,27 @@ async function main() {
   origin.close();
 
   if (args.json) {
-    console.log(JSON.stringify({ path: args.path, network: args.network, runs, topSelfMs: [...totalSelf].sort((x, y) => y[1] - x[1]).slice(0, Number(args.top)).map(([k, us]) => [k, +ms(us / runs.length)]) }, null, 2));
+    console.log(JSON.stringify({ path: args.path, network: args.network, runs, byScriptMs: Object.fromEntries([...byScript].map(([k, us]) => [k, +ms(us / runs.length)])), topSelfMs: [...totalSelf].sort((x, y) => y[1] - x[1]).slice(0, Number(args.top)).map(([k, us]) => [k, +ms(us / runs.length)]) }, null, 2));
     return;
   }
   console.log(`# ${args.path}  (${runs.length} requests, sampling ${args.interval} µs, Network domain ${args.network})`);
   console.log('client = ms to the headers at the client; total = Server-Timing total; resp/busy = ms from the profile start to the');
   console.log('client having the headers / to the isolate\'s last non-idle sample; categories = isolate ms before|after the headers');
   const cols = ['js', 'wasm', 'gc', 'program', 'idle', 'unsampled'];
-  console.log(`req client total  resp  busy | ${cols.map((k) => k.padStart(11)).join(' ')} | heap MiB   net events`);
+  console.log(`req client total decode  resp  busy | ${cols.map((k) => k.padStart(11)).join(' ')} | heap MiB   net events`);
   runs.forEach((r, i) => {
     const c = r.categoriesMs;
     const pair = (k) => `${c[k].beforeResponse.toFixed(0).padStart(5)}|${c[k].afterResponse.toFixed(0).padEnd(5)}`;
     const n = (x, w) => (x === null || x === undefined ? '-' : Number(x).toFixed(0)).padStart(w);
-    console.log(`${n(i + 1, 3)} ${n(r.clientMs, 6)} ${n(r.total, 5)} ${n(r.responseAtMs, 5)} ${n(r.isolateBusyUntilMs, 5)} | ${cols.map(pair).join(' ')} | ${r.heapUsedMiB.join('->').padEnd(10)} ${r.networkEvents} (${r.networkDataReceived} dataReceived)`);
+    console.log(`${n(i + 1, 3)} ${n(r.clientMs, 6)} ${n(r.total, 5)} ${n(r.stages.decode, 6)} ${n(r.responseAtMs, 5)} ${n(r.isolateBusyUntilMs, 5)} | ${cols.map(pair).join(' ')} | ${r.heapUsedMiB.join('->').padEnd(10)} ${r.networkEvents} (${r.networkDataReceived} dataReceived)`);
   });
   if (runs.some((r) => !r.responseOnProfileClock)) console.log('(the response time was outside the profile window for some requests: their split is all "before")');
   console.log(`\nTop self time, ms per request (mean over ${runs.length}):`);
   for (const [k, us] of [...totalSelf].sort((x, y) => y[1] - x[1]).slice(0, Number(args.top))) {
     console.log(`${ms(us / runs.length).padStart(8)}  ${k}`);
   }
+  console.log('\nSelf time by script or WASM module (native entries by name), ms per request:');
+  for (const [k, us] of [...byScript].sort((x, y) => y[1] - x[1]).slice(0, 12)) console.log(`${ms(us / runs.length).padStart(8)}  ${k}`);
   console.log(`\nProfiles: ${outDir}/request-*.cpuprofile`);
 }
 
