@@ -3,11 +3,11 @@
  * CPU-profiles the Worker inside `wrangler dev`, one profile per request.
  *
  *   node scripts/profile-worker.mjs [--path '/photo-12mp.jpg?width=300&format=jpeg&quality=80']
- *        [--requests 5] [--warmup 2] [--interval 100] [--settle 300] [--network on|off]
+ *        [--requests 5] [--warmup 2] [--interval 100] [--settle 300] [--network off|on]
  *        [--named-wasm src/codec/jpeg/wasm/libjpeg.wasm=/tmp/named/libjpeg.wasm] [--top 25] [--json]
  *
- * Same setup as the bench (bench/lib/servers.mjs): the frozen bundle under the
- * `wrangler dev` CLI, the bench's images on a loopback origin, every request on
+ * The bench's setup (bench/lib/servers.mjs), but under the `wrangler dev` CLI,
+ * which has the inspector this needs: the frozen bundle, the bench's images on a loopback origin, every request on
  * a fresh source path (`/p<n>` + --path) so both caches miss. It attaches to
  * the V8 inspector wrangler dev exposes (`--inspector-port`, the DevTools
  * endpoint at /ws, which forwards to the Worker's isolate) and, around each
@@ -16,8 +16,9 @@
  *
  * For each request it prints the client's time, the Worker's Server-Timing
  * `total`, and where the isolate's sampled time went: JS, WASM, GC
- * ("(garbage collector)"), VM work no function owns ("(program)") and idle,
- * split at the moment the client had the response (samples after it are
+ * ("(garbage collector)"), VM work no function owns ("(program)"), idle, and
+ * unsampled (gaps without samples: the isolate waiting on I/O, or its thread
+ * waiting for a core inside a CPU-bound stage), each split at the moment the client had the response (samples after it are
  * waitUntil work or the next event loop turns, past the response path). The
  * aggregate lists the functions with the most self time (WASM functions by
  * their name-section names when the module has one: see --named-wasm), and the
@@ -25,9 +26,12 @@
  * to bench/out/profile/*.cpuprofile (open in Chrome DevTools' Performance panel
  * or speedscope).
  *
- * --network off sends `Network.disable` first: wrangler dev enables the Network
- * domain whether or not DevTools is attached, and workerd then emits an event
- * per 4 KB of every subrequest body (bench/notes.md, "The ProxyWorker hold").
+ * By default (--network off) it sends `Network.disable` first, so the profile is
+ * of the Worker as the bench runs it (without the inspector): wrangler dev
+ * enables the Network domain whether or not DevTools is attached, and workerd
+ * then emits an event per 4 KB of every subrequest body (bench/notes.md).
+ * --network on leaves it as the CLI has it; the events then also reach this
+ * script, which makes the client's times worse than the CLI's without a client.
  *
  * --named-wasm ORIG=NAMED swaps, in the bundle only, the file whose bytes equal
  * ORIG (a committed, stripped .wasm) for NAMED (the same build with its name
@@ -43,7 +47,7 @@ import { REPO, buildBundle, killAll, snapshotConfig, startOrigin, startWorker } 
 
 const args = parseArgs(process.argv.slice(2), {
   path: '/photo-12mp.jpg?width=300&format=jpeg&quality=80',
-  requests: '5', warmup: '2', interval: '100', settle: '300', network: 'on', 'named-wasm': '', top: '25', json: '',
+  requests: '5', warmup: '2', interval: '100', settle: '300', network: 'off', 'named-wasm': '', top: '25', json: '',
 });
 const WS = globalThis.WebSocket ?? (await import('undici')).WebSocket;
 const log = (...a) => console.error('[profile]', ...a);
@@ -185,7 +189,7 @@ async function main() {
   const request = async () => {
     const url = `${worker.url}/p${++seq}${args.path}`;
     const t0 = process.hrtime.bigint();
-    const res = await fetch(url);
+    const res = await fetch(url, { signal: AbortSignal.timeout(120_000) });
     const tHead = process.hrtime.bigint();
     await res.arrayBuffer();
     const tBody = process.hrtime.bigint();
@@ -219,7 +223,7 @@ async function main() {
       const key = label(a.nodes.get(id).callFrame);
       totalSelf.set(key, (totalSelf.get(key) ?? 0) + us);
       const f = a.nodes.get(id).callFrame;
-      const script = f.url ? f.url.replace(/^wasm:\/\/wasm\//, 'wasm:').split('/').pop() : f.functionName;
+      const script = f.url ? f.url.replace(/^wasm:\/\/wasm\//, 'wasm:').split('/').pop() : f.functionName || '(native)';
       byScript.set(script, (byScript.get(script) ?? 0) + us);
     }
     const file = join(outDir, `request-${i + 1}.cpuprofile`);
