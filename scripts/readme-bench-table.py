@@ -9,6 +9,8 @@ for c in r['cases']:
     ref = f"{c['tfVsRef']['ssim']:.3f} / {c['sharpVsRef']['ssim']:.3f}"
     rows.append(f"| {c['label']} | {c['tfComputeMs']:.0f} | {c['tfMs']:.0f} | {c['sharpMs']:.0f} | {c['computeRatio']:.2f} | {c['ratio']:.2f} | {c.get('tfDirectMs', float('nan')):.0f} | {c.get('directRatio', float('nan')):.2f} | {c['bytesRatio']:.2f} | {c['psnr']:.1f} | {ref} | {c['peakWasmBytes'] / 2**20:.1f} |")
 conc, m, cold = r['concurrency'], r['machine'], r['coldStart']
+# Runs before 2026-12-02 used the wrangler dev CLI, whose DevTools inspector slowed large-source requests (bench/notes.md).
+inspector = 'wrangler dev without its DevTools inspector' if 'inspector' in r['method'] and not r['method']['inspector'].startswith('wrangler dev CLI') else 'this run: the wrangler dev CLI with its DevTools inspector, which slows large-source requests, see below'
 section = f"""## Benchmark
 
 `npm run bench` (about a minute): the real Worker under `wrangler dev` with a
@@ -19,7 +21,7 @@ Latest run: {r['date'][:10]}, {m['cores']} x {m['cpu']}, Node {m['node']}, sharp
 
 "Compute" is the Worker's decode + transform + encode from `Server-Timing` (what
 Workers bill as CPU); "end to end" adds the loopback origin fetch, the cache
-lookups and wrangler's local proxy; "direct" is the same request sent to the
+lookups and wrangler's local proxy ({inspector}); "direct" is the same request sent to the
 Worker's own workerd socket, past `wrangler dev`'s ProxyWorker, a dev-only hop
 that production does not have (bench/notes.md). SSIM ref compares each output with an
 unencoded Lanczos3 resize of the source.
