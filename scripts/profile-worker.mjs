@@ -5,6 +5,7 @@
  *   node scripts/profile-worker.mjs [--path '/photo-12mp.jpg?width=300&format=jpeg&quality=80']
  *        [--requests 5] [--warmup 2] [--interval 100] [--settle 300] [--network off|on]
  *        [--named-wasm src/codec/jpeg/wasm/libjpeg.wasm=/tmp/named/libjpeg.wasm] [--top 25] [--json]
+ *        [--before '/photo-12mp.jpg?width=3840&format=jpeg&quality=75,…']
  *
  * The bench's setup (bench/lib/servers.mjs), but under the `wrangler dev` CLI,
  * which has the inspector this needs: the frozen bundle, the bench's images on a loopback origin, every request on
@@ -38,6 +39,10 @@
  * section, e.g. scripts/build-jpeg-wasm.sh without `-Wl,--strip-all`; see
  * bench/README.md). The code is the same, so the profile is of the same work.
  *
+ * --before: comma-separated paths requested (unprofiled, each on a fresh source
+ * path, then --settle) before every profiled request, to see what an earlier
+ * request leaves behind (e.g. the thumbnail after a 3840 w job).
+ *
  * Times are wall clock on a shared machine: compare within one run.
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -46,7 +51,7 @@ import { benchImages } from '../bench/lib/images.mjs';
 import { REPO, buildBundle, killAll, snapshotConfig, startOrigin, startWorker } from '../bench/lib/servers.mjs';
 
 const args = parseArgs(process.argv.slice(2), {
-  path: '/photo-12mp.jpg?width=300&format=jpeg&quality=80',
+  path: '/photo-12mp.jpg?width=300&format=jpeg&quality=80', before: '',
   requests: '5', warmup: '2', interval: '100', settle: '300', network: 'off', 'named-wasm': '', top: '25', json: '',
 });
 const WS = globalThis.WebSocket ?? (await import('undici')).WebSocket;
@@ -186,8 +191,8 @@ async function main() {
   await cdp.send('Profiler.setSamplingInterval', { interval: Number(args.interval) });
 
   let seq = 0;
-  const request = async () => {
-    const url = `${worker.url}/p${++seq}${args.path}`;
+  const request = async (path = args.path) => {
+    const url = `${worker.url}/p${++seq}${path}`;
     const t0 = process.hrtime.bigint();
     const res = await fetch(url, { signal: AbortSignal.timeout(120_000) });
     const tHead = process.hrtime.bigint();
@@ -208,6 +213,10 @@ async function main() {
   const totalSelf = new Map();
   const byScript = new Map();
   for (let i = 0; i < Number(args.requests); i++) {
+    for (const path of args.before ? args.before.split(',') : []) {
+      await request(path);
+      await settle();
+    }
     const heapBefore = await cdp.send('Runtime.getHeapUsage');
     const net0 = { ...network };
     await cdp.send('Profiler.start');
