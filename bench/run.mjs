@@ -324,7 +324,7 @@ async function main() {
       }
       row.tfSamplesMs = s.tf.map((x) => +x.toFixed(1));
       row.sharpSamplesMs = s.sharp.map((x) => +x.toFixed(1));
-      const stageNames = [...new Set(['origin', 'decode', 'transform', 'encode', ...s.stages.flatMap((st) => Object.keys(st))])];
+      const stageNames = [...new Set(['origin', 'decode', 'transform', 'encode', ...s.stages.flatMap((st) => Object.keys(st))])].filter((k) => k !== 'stagesSum');
       row.tfStagesMedianMs = Object.fromEntries(stageNames.map((k) => [k, median(s.stages.map((st) => st[k]).filter((v) => v !== undefined))]));
       // The Worker's own compute (decode + transform + encode, from Server-Timing): what the CPU bill
       // counts, without the loopback origin fetch and wrangler dev's local proxy. sharp's time is all compute.
