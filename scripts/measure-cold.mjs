@@ -6,6 +6,8 @@
  * Worker's Server-Timing (total, decode, encode).
  *
  *   node scripts/measure-cold.mjs /path/to/bundle-dir   (or "current")
+ * wrangler dev runs without its DevTools inspector, as in the bench (bench/lib/dev-worker.mjs);
+ * MEASURE_INSPECTOR=1 runs the CLI with it.
  */
 import { benchImages } from '../bench/lib/images.mjs';
 import { buildBundle, killAll, snapshotConfig, startOrigin, startWorker } from '../bench/lib/servers.mjs';
@@ -24,7 +26,7 @@ const images = await benchImages();
 const origin = await startOrigin(Object.fromEntries(Object.entries(images).map(([k, v]) => [k, { body: v.body, type: v.type }])));
 const dir = process.argv[2] === 'current' ? (await buildBundle()).outdir : process.argv[2];
 // No probe request: the isolate has served nothing before the first measured request.
-const worker = await startWorker({ config: snapshotConfig(dir), vars: { ORIGIN: origin.url }, probe: false });
+const worker = await startWorker({ config: snapshotConfig(dir), vars: { ORIGIN: origin.url }, probe: false, inspector: process.env.MEASURE_INSPECTOR === '1' });
 let seq = 0;
 const get = async (s) => {
   const t = performance.now();

@@ -12,6 +12,8 @@
  *
  * Knobs: MEASURE_N (10 requests per bundle and case), MEASURE_CASES
  * (comma list of ids below).
+ * wrangler dev runs without its DevTools inspector, as in the bench (bench/lib/dev-worker.mjs);
+ * MEASURE_INSPECTOR=1 runs the CLI with it.
  */
 import { benchImages } from '../bench/lib/images.mjs';
 import { buildBundle, killAll, snapshotConfig, startOrigin, startWorker } from '../bench/lib/servers.mjs';
@@ -45,7 +47,7 @@ const bundles = [];
 for (const arg of process.argv.slice(2)) {
   const [label, dir0] = arg.split('=');
   const dir = dir0 === 'current' ? (await buildBundle()).outdir : dir0;
-  const worker = await startWorker({ config: snapshotConfig(dir), vars: { ORIGIN: origin.url } });
+  const worker = await startWorker({ config: snapshotConfig(dir), vars: { ORIGIN: origin.url }, inspector: process.env.MEASURE_INSPECTOR === '1' });
   bundles.push({ label, worker });
 }
 

@@ -6,6 +6,8 @@
  *    the source cache). Names starting with "__" are fault handlers.
  *  - startWorker(): `wrangler dev` on a free port with its own persist dir, killed
  *    as a process group (wrangler + workerd) by stop(), on exit and on signals.
+ *    With `inspector: false` it runs wrangler's dev server without its DevTools
+ *    inspector (bench/lib/dev-worker.mjs: why), which the CLI cannot switch off.
  *    With `config` from snapshotConfig(buildBundle().outdir) it runs a frozen
  *    bundle, immune to concurrent edits of src/. Two of them may share one
  *    persist dir (persistDir): their R2 buckets are then the same local state.
@@ -103,14 +105,22 @@ export async function startOrigin(files, faults = {}) {
  * probe request answers (unless probe is false: then only the log line, so the
  * isolate has served nothing yet — for cold-start timing).
  */
-export async function startWorker({ config, vars = {}, logLevel = 'info', probe = '/__thumbflare/memory', timeoutMs = 90_000, log = () => {}, persistDir } = {}) {
+export async function startWorker({ config, vars = {}, logLevel = 'info', probe = '/__thumbflare/memory', timeoutMs = 90_000, log = () => {}, persistDir, inspector = true } = {}) {
   const port = await freePort();
   // persistDir: a state directory shared with another wrangler dev (its R2), owned by the caller.
   const persist = persistDir ?? mkdtempSync(join(tmpdir(), 'thumbflare-bench-'));
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), '--persist-to', persist, '--log-level', logLevel, '--show-interactive-dev-session=false'];
-  if (config) args.push('--config', config);
-  for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
-  const child = spawn(WRANGLER, args, {
+  const inspectorPort = inspector ? await freePort() : undefined;
+  let command = WRANGLER;
+  let args;
+  if (inspector) {
+    args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', persist, '--log-level', logLevel, '--show-interactive-dev-session=false'];
+    if (config) args.push('--config', config);
+    for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+  } else {
+    command = process.execPath;
+    args = [join(REPO, 'bench', 'lib', 'dev-worker.mjs'), JSON.stringify({ config: config ?? join(REPO, 'wrangler.toml'), port, persist, vars, logLevel })];
+  }
+  const child = spawn(command, args, {
     cwd: REPO,
     detached: true, // own process group: stop() kills wrangler and workerd together
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -165,7 +175,7 @@ export async function startWorker({ config, vars = {}, logLevel = 'info', probe 
   log(`wrangler dev ready on ${url} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const directUrl = probe ? await findDirectUrl(child.pid, port, probe) : undefined;
   if (directUrl) log(`the Worker's own workerd socket (no wrangler proxy): ${directUrl}`);
-  return { url, directUrl, port, stop, output: () => output, startMs: performance.now() - started };
+  return { url, directUrl, port, inspectorPort, stop, output: () => output, startMs: performance.now() - started };
 }
 
 /**
