@@ -56,6 +56,7 @@
 import { corrupt, tooLarge, unsupported } from '../../errors';
 import type { Raster } from '../types';
 import { crc32 } from './crc32';
+import { paethPredict } from './paeth';
 
 /** Refuse larger images outright (the Worker's limits are far lower anyway). */
 export const PNG_MAX_PIXELS = 2 ** 28;
@@ -261,35 +262,32 @@ async function inflateInto(bytes: Uint8Array, idat: Array<[number, number]>, sin
   const stream = new DecompressionStream('deflate');
   const writer = stream.writable.getWriter();
   let stop = false;
-  // Writer side: pieces of at most WRITE_PIECE bytes; runs of tiny IDATs are
-  // batched into one copy so a file of 1-byte IDATs costs few writes. Each
-  // write is awaited, so at most one piece is queued ahead of the reader.
+  // Writer side: the IDAT payloads, concatenated into pieces of WRITE_PIECE
+  // bytes (encoders split the stream into IDATs of 8 KiB, libpng's and
+  // libvips' default, or less: one write per IDAT costs an await and a
+  // read per 8 KiB, a third of the inflate time on a 9 MB file). Each piece is
+  // a fresh copy (the inflater may take ownership of what it is given) and
+  // each write is awaited, so at most one piece is queued ahead of the reader.
   const pump = (async () => {
-    let batch: Uint8Array | undefined;
-    let batchLength = 0;
-    const flush = async () => {
-      if (batchLength > 0) {
-        const piece = batch!.slice(0, batchLength);
-        batchLength = 0;
-        await writer.write(piece);
-      }
-    };
+    let piece: Uint8Array | undefined;
+    let fill = 0;
     for (const [offset, length] of idat) {
-      if (stop) return;
-      if (length < 4096) {
-        batch ??= new Uint8Array(WRITE_PIECE);
-        if (batchLength + length > WRITE_PIECE) await flush();
-        batch.set(bytes.subarray(offset, offset + length), batchLength);
-        batchLength += length;
-        continue;
-      }
-      await flush();
-      for (let p = offset, end = offset + length; p < end && !stop; p += WRITE_PIECE) {
-        // A copy: the inflater may take ownership of what it is given.
-        await writer.write(bytes.slice(p, Math.min(end, p + WRITE_PIECE)));
+      for (let p = offset, end = offset + length; p < end;) {
+        if (stop) return;
+        piece ??= new Uint8Array(WRITE_PIECE);
+        const take = Math.min(end - p, WRITE_PIECE - fill);
+        piece.set(bytes.subarray(p, p + take), fill);
+        fill += take;
+        p += take;
+        if (fill === WRITE_PIECE) {
+          const full = piece;
+          piece = undefined;
+          fill = 0;
+          await writer.write(full);
+        }
       }
     }
-    await flush();
+    if (fill > 0 && !stop) await writer.write(piece!.subarray(0, fill));
     if (!stop) await writer.close();
   })();
   // The pump's failures surface on the reader as well; do not leave them unhandled.
@@ -562,22 +560,6 @@ function averageN(cur: Uint8Array, prev: Uint8Array, len: number, bpp: number): 
   }
 }
 
-/** The Paeth predictor of left a, up b, upper-left c, without branches. */
-function paethPredict(a: number, b: number, c: number): number {
-  let pa = b - c; // |p - a| where p = a + b - c
-  let pb = a - c; // |p - b|
-  let pc = pa + pb; // |p - c|
-  let t = pa >> 31;
-  pa = (pa ^ t) - t;
-  t = pb >> 31;
-  pb = (pb ^ t) - t;
-  t = pc >> 31;
-  pc = (pc ^ t) - t;
-  const notA = ((pb - pa) | (pc - pa)) >> 31; // -1 unless pa <= pb && pa <= pc
-  const useC = (pc - pb) >> 31; // -1 if pc < pb
-  return (a & ~notA) | (notA & ((b & ~useC) | (c & useC)));
-}
-
 function paeth4(cur: Uint8Array, prev: Uint8Array, len: number): void {
   // The first pixel has no left neighbours: the predictor is "up".
   let a0 = (cur[0]! + prev[0]!) & 255;
@@ -642,6 +624,9 @@ function paethN(cur: Uint8Array, prev: Uint8Array, len: number, bpp: number): vo
 }
 
 /* ------------------------------------------------------- pixel conversion */
+
+/** Whether 32-bit words hold RGBA as R in the low byte (every platform Workers run on). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** round(v * 255 / 65535) for a 16-bit sample v, exactly (checked for all v). */
 function to8(v: number): number {
@@ -749,6 +734,27 @@ function makeConverter(png: Png, out32: Uint32Array): Convert {
       const kr = trns ? trns[1]! : -1;
       const kg = trns ? trns[3]! : -1;
       const kb = trns ? trns[5]! : -1;
+      if (LITTLE_ENDIAN && !keyValid) {
+        // Opaque RGB: whole 32-bit words in and out (three words of samples
+        // are four pixels, R in the low byte), ~3x faster in V8 than byte
+        // loads and stores. Line buffers start 4-byte aligned.
+        return (line, n, o, step) => {
+          let i = 0;
+          if (step === 1) {
+            const w = new Uint32Array(line.buffer, line.byteOffset, (n * 3) >> 2);
+            for (let k = 0; i + 4 <= n; i += 4, k += 3, o += 4) {
+              const a = w[k]!, b = w[k + 1]!, c = w[k + 2]!;
+              out32[o] = a | 0xff000000;
+              out32[o + 1] = (a >>> 24) | (b << 8) | 0xff000000;
+              out32[o + 2] = (b >>> 16) | (c << 16) | 0xff000000;
+              out32[o + 3] = (c >>> 8) | 0xff000000;
+            }
+          }
+          for (let s = i * 3; i < n; i++, o += step, s += 3) {
+            out32[o] = line[s]! | (line[s + 1]! << 8) | (line[s + 2]! << 16) | 0xff000000;
+          }
+        };
+      }
       return (line, n, o, step) => {
         let b = o * 4;
         const bstep = step * 4;
