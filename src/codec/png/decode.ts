@@ -57,6 +57,7 @@ import { corrupt, tooLarge, unsupported } from '../../errors';
 import type { Raster } from '../types';
 import { crc32 } from './crc32';
 import { paethPredict } from './paeth';
+import { PngRowKernels } from './simd/filters-simd';
 
 /** Refuse larger images outright (the Worker's limits are far lower anyway). */
 export const PNG_MAX_PIXELS = 2 ** 28;
@@ -103,12 +104,15 @@ interface Png {
   idat: Array<[number, number]>;
 }
 
-/** Decodes a PNG file to RGBA8. Bad input throws ImageError (422/415/413), never anything else. */
-export async function decodePng(bytes: Uint8Array): Promise<Raster> {
+/**
+ * Decodes a PNG file to RGBA8. Bad input throws ImageError (422/415/413), never anything else.
+ * `simd: false` unfilters RGB8/RGBA8 in JS instead of the SIMD kernels (the same pixels; the tests' reference).
+ */
+export async function decodePng(bytes: Uint8Array, { simd = true }: { simd?: boolean } = {}): Promise<Raster> {
   const png = parseChunks(bytes);
   const { width, height } = png.header;
   const data = new Uint8Array(width * height * 4);
-  const rows = new ScanlineSink(png, data);
+  const rows = new ScanlineSink(png, data, simd);
   await inflateInto(bytes, png.idat, rows);
   return { width, height, data };
 }
@@ -350,6 +354,9 @@ class ScanlineSink {
   private readonly out: Uint8Array;
   private readonly convert: Convert | undefined;
   private readonly direct: boolean;
+  private readonly kernels: PngRowKernels | undefined;
+  /** RGB8 without tRNS, expanded by the kernels. */
+  private readonly expandRgb: boolean;
   private readonly zero: Uint8Array;
   private lineA: Uint8Array;
   private lineB: Uint8Array;
@@ -369,17 +376,20 @@ class ScanlineSink {
   private cur: Uint8Array;
   private prev: Uint8Array;
 
-  constructor(png: Png, out: Uint8Array) {
+  constructor(png: Png, out: Uint8Array, simd: boolean) {
     const h = png.header;
     this.header = h;
     this.out = out;
     const maxRowBytes = Math.ceil((h.width * h.channels * h.depth) / 8);
-    // RGBA8 without interlacing: each output row is the unfiltered scanline itself.
-    this.direct = h.colourType === 6 && h.depth === 8 && !h.interlaced;
+    // RGB8 and RGBA8: the scanlines live in the SIMD filters' memory and are unfiltered there.
+    this.kernels = simd && h.depth === 8 && (h.colourType === 2 || h.colourType === 6) ? new PngRowKernels(maxRowBytes, h.colourType === 6 ? 4 : 3) : undefined;
+    this.expandRgb = this.kernels !== undefined && h.colourType === 2 && !png.trns;
+    // RGBA8 without interlacing (in JS): each output row is the unfiltered scanline itself.
+    this.direct = !this.kernels && h.colourType === 6 && h.depth === 8 && !h.interlaced;
     this.convert = this.direct ? undefined : makeConverter(png, new Uint32Array(out.buffer, out.byteOffset, out.length >> 2));
-    this.zero = new Uint8Array(maxRowBytes);
-    this.lineA = this.direct ? this.zero : new Uint8Array(maxRowBytes);
-    this.lineB = this.direct ? this.zero : new Uint8Array(maxRowBytes);
+    this.zero = this.kernels?.zero ?? new Uint8Array(maxRowBytes);
+    this.lineA = this.kernels?.slots[0] ?? (this.direct ? this.zero : new Uint8Array(maxRowBytes));
+    this.lineB = this.kernels?.slots[1] ?? (this.direct ? this.zero : new Uint8Array(maxRowBytes));
     this.cur = this.lineA;
     this.prev = this.zero;
     this.nextPass();
@@ -447,8 +457,13 @@ class ScanlineSink {
 
   private finishRow(): void {
     const cur = this.cur;
-    unfilter(this.filter, cur, this.prev, this.rowBytes, this.header.bpp);
-    if (this.convert) {
+    if (this.kernels) this.kernels.unfilter(this.filter, cur, this.prev, this.rowBytes);
+    else unfilter(this.filter, cur, this.prev, this.rowBytes, this.header.bpp);
+    if (this.expandRgb && this.dx === 1) {
+      // Opaque RGB8 in the SIMD filters' memory: expanded there, one copy out (JS loads
+      // from WASM memory are slower than from a JS buffer).
+      this.out.set(this.kernels!.expandRgb(cur, this.passWidth), ((this.y0 + this.y * this.dy) * this.header.width + this.x0) * 4);
+    } else if (this.convert) {
       this.convert(cur, this.passWidth, (this.y0 + this.y * this.dy) * this.header.width + this.x0, this.dx);
     }
     this.prev = cur;
@@ -787,9 +802,13 @@ function makeConverter(png: Png, out32: Uint32Array): Convert {
     };
   }
 
-  // RGBA (interlaced 8-bit, or 16-bit).
+  // RGBA (8-bit from the SIMD filters' rows or interlaced, or 16-bit).
   if (depth === 8) {
     return (line, n, o, step) => {
+      if (step === 1) {
+        out8.set(line.subarray(0, n * 4), o * 4);
+        return;
+      }
       let b = o * 4;
       const bstep = step * 4;
       for (let s = 0, end = n * 4; s < end; s += 4, b += bstep) {
