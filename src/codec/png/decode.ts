@@ -1,22 +1,32 @@
 /**
  * @module codec/png/decode
  * PNG decoder in TypeScript: zlib inflation by the runtime's native
- * `DecompressionStream('deflate')`, unfiltering and pixel conversion in JS,
+ * `DecompressionStream('deflate')`, unfiltering and pixel conversion in JS or,
+ * for RGB8 and RGBA8 (most PNGs), in the SIMD kernels of codec/png/simd,
  * written straight into the final RGBA8 {@link Raster}.
  *
  * Why not Photon (Rust `image` in WASM): it needs ~12 bytes/pixel of WASM
  * memory that never shrinks (12 MP: 149 MB). Speed, measured in workerd
- * (test/codec/png/decode.test.ts): about the same as a warm Photon instance and
- * faster than a cold one; the floor is the runtime's native zlib, ~25 ms per
- * 8 MB of inflated data, which is 70-80% of our time on 8-bit RGBA (2 MP: ~35
- * ms ours, ~30-37 ms Photon warm, ~55 ms Photon cold). Here the peak is the input
- * bytes + the RGBA output (4 bytes/pixel) + two scanlines + the inflater's
- * in-flight chunks: IDAT payloads are fed to the inflater piece by piece (never
- * concatenated) and its output is unfiltered scanline by scanline as it
- * arrives, for Adam7 too (the seven passes are sequential in the stream, each
- * pass row is scattered into the output as soon as it is unfiltered). The
- * inflated image is never held whole. For 8-bit RGBA without interlacing the
- * scanlines are unfiltered in place, inside the output buffer.
+ * (test/codec/png/decode.test.ts, and A/B runs in bench/notes.md): the floor
+ * is the runtime's native zlib (the same zlib Node uses: ~50 ms for the 9 MB
+ * zone plate bench source, ~130 ms for a 12 MP RGB PNG), which is 75-90% of our
+ * time; what is left is copying rows and, for filtered rows, the Sub/Average/
+ * Paeth reconstruction (SIMD across a pixel's channels: ~1.4x faster than the
+ * unrolled JS on a 12 MP adaptive-filtered RGB PNG). The compressed data goes
+ * to the inflater in WRITE_PIECE pieces across IDAT boundaries: encoders write
+ * 8 KiB IDATs (libpng, libvips), and one awaited write and read per IDAT cost a
+ * third of the inflate time.
+ *
+ * Memory: the peak is the input bytes + the RGBA output (4 bytes/pixel) + two
+ * scanlines (in the SIMD kernels' instance for RGB8/RGBA8: 128 KiB + four rows,
+ * private to this decode since decodes interleave at every await, garbage once
+ * it returns) + the inflater's in-flight chunks: IDAT payloads are fed to the
+ * inflater piece by piece (never concatenated) and its output is unfiltered
+ * scanline by scanline as it arrives, for Adam7 too (the seven passes are
+ * sequential in the stream, each pass row is scattered into the output as soon
+ * as it is unfiltered). The inflated image is never held whole. For 8-bit RGBA
+ * without interlacing in JS (`simd: false`) the scanlines are unfiltered in
+ * place, inside the output buffer.
  *
  * Supported: every colour type / bit depth of PNG 1.2 (ISO 15948): greyscale
  * 1/2/4/8/16, RGB 8/16, palette 1/2/4/8, grey+alpha 8/16, RGBA 8/16; tRNS (per
@@ -62,7 +72,7 @@ import { PngRowKernels } from './simd/filters-simd';
 /** Refuse larger images outright (the Worker's limits are far lower anyway). */
 export const PNG_MAX_PIXELS = 2 ** 28;
 
-/** Largest piece of compressed data handed to the inflater in one write. */
+/** Size of the pieces of compressed data (IDAT payloads concatenated) handed to the inflater. */
 const WRITE_PIECE = 64 * 1024;
 /** Size of the one buffer the inflater writes into (reused for every read). */
 const READ_BUFFER = 256 * 1024;

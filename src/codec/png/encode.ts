@@ -10,8 +10,11 @@
  *   the smallest sum of absolute signed bytes), as PNG spec §12.8 recommends,
  *   unless a trial on sampled rows shows no filtering (libvips' default), or
  *   keeping a redundant alpha channel, compresses better (flat graphics, text);
- * - needs no WASM memory: the raster stays in JS, rows are filtered one at a time
- *   straight into the deflate stream.
+ * - filters with the SIMD kernels of codec/png/simd (all five filters and their
+ *   costs 16 bytes at a time: 2-3x faster than the JS filters, same bytes);
+ * - needs no image-sized memory: the raster stays in JS, rows are filtered one
+ *   at a time into the deflate stream in 256 KiB batches; the kernels' instance
+ *   holds two rows.
  */
 import { createDeflate, deflateSync } from 'node:zlib';
 import { concatBytes } from '../../bytes';
