@@ -67,7 +67,7 @@ import { corrupt, tooLarge, unsupported } from '../../errors';
 import type { Raster } from '../types';
 import { crc32 } from './crc32';
 import { paethPredict } from './paeth';
-import { PngRowKernels } from './simd/filters-simd';
+import { MAX_KERNEL_ROW_BYTES, PngRowKernels } from './simd/filters-simd';
 
 /** Refuse larger images outright (the Worker's limits are far lower anyway). */
 export const PNG_MAX_PIXELS = 2 ** 28;
@@ -392,7 +392,8 @@ class ScanlineSink {
     this.out = out;
     const maxRowBytes = Math.ceil((h.width * h.channels * h.depth) / 8);
     // RGB8 and RGBA8: the scanlines live in the SIMD filters' memory and are unfiltered there.
-    this.kernels = simd && h.depth === 8 && (h.colourType === 2 || h.colourType === 6) ? new PngRowKernels(maxRowBytes, h.colourType === 6 ? 4 : 3) : undefined;
+    const useKernels = simd && h.depth === 8 && (h.colourType === 2 || h.colourType === 6) && maxRowBytes <= MAX_KERNEL_ROW_BYTES;
+    this.kernels = useKernels ? new PngRowKernels(maxRowBytes, h.colourType === 6 ? 4 : 3) : undefined;
     this.expandRgb = this.kernels !== undefined && h.colourType === 2 && !png.trns;
     // RGBA8 without interlacing (in JS): each output row is the unfiltered scanline itself.
     this.direct = !this.kernels && h.colourType === 6 && h.depth === 8 && !h.interlaced;

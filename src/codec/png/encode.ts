@@ -20,7 +20,7 @@ import { createDeflate, deflateSync } from 'node:zlib';
 import { concatBytes } from '../../bytes';
 import { crc32 } from './crc32';
 import { paethPredict } from './paeth';
-import { PngRowKernels } from './simd/filters-simd';
+import { MAX_KERNEL_ROW_BYTES, PngRowKernels } from './simd/filters-simd';
 import type { Raster } from '../types';
 
 const SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -173,7 +173,7 @@ class RowFilter {
 
   constructor(private readonly r: Raster, private readonly channels: number, simd = true) {
     this.rowBytes = r.width * channels;
-    this.kernels = simd ? new PngRowKernels(this.rowBytes, channels) : undefined;
+    this.kernels = simd && this.rowBytes <= MAX_KERNEL_ROW_BYTES ? new PngRowKernels(this.rowBytes, channels) : undefined;
     this.buffers = this.kernels?.slots ?? [new Uint8Array(this.rowBytes), new Uint8Array(this.rowBytes)];
     this.zero = this.kernels?.zero ?? new Uint8Array(this.rowBytes);
     this.candidates = this.kernels ? [] : Array.from({ length: 5 }, () => new Uint8Array(this.rowBytes));

@@ -462,6 +462,13 @@ describe('decodePng: RGB8/RGBA8 through the SIMD filters, exactly as the JS path
     }
   }
 
+  it('very wide rows: RGB 300000x2 (0.9 MB rows, SIMD) and RGBA 300000x2 (1.2 MB rows, past the kernels\' cap: JS) decode exactly', async () => {
+    for (const colourType of [2, 6]) {
+      const spec = makeSpec(colourType, 8, false, 300000, 2, 40 + colourType, false);
+      expectSame(await decodePng(await encode(spec)), expected(spec), `type ${colourType} 300000x2`);
+    }
+  });
+
   it('libvips-written PNGs with adaptive filtering (photo RGB and RGBA, 1203x801) decode to their exact pixels', async () => {
     for (const alpha of [false, true]) {
       const src = photoLike(1203, 801, alpha ? 12 : 11);

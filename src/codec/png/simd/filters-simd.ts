@@ -14,6 +14,13 @@
  */
 import filtersModule from './filters.wasm';
 
+/**
+ * Widest row (bytes) the kernels take: 4 rows of it in linear memory. Wider rows
+ * (a 12-megapixel-wide strip is within the pixel limits) use the JS filters, so a
+ * pathological width cannot grow the instance beyond a few MiB.
+ */
+export const MAX_KERNEL_ROW_BYTES = 1 << 20;
+
 interface FilterExports {
   memory: WebAssembly.Memory;
   __heap_base: WebAssembly.Global;
