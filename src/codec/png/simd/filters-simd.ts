@@ -8,7 +8,8 @@
  * await the inflater/deflater between rows), so two requests in one isolate
  * would otherwise share its row buffers. The instance holds a few rows (two
  * row slots with `bpp` zero bytes before each, a zero row, an output row: under
- * 100 KB for an 8192-pixel RGBA row, beside the 64 KB the module starts with),
+ * 100 KB for an 8192-pixel RGBA row, at most ~4 MiB as rows are capped at
+ * MAX_KERNEL_ROW_BYTES, beside the 128 KiB the module starts with),
  * never the image, and is garbage once the codec returns. Instantiating the
  * 5 KB module takes microseconds.
  */
