@@ -14,9 +14,11 @@
  *                         <root>/<path>[&cc=<Cache-Control>] last set it to, with a
  *                         new ETag on every set (a source that changes)
  *   POST /__anim         libvips' reading of an animation (test/support/animations.ts)
- *   POST /__jpeg-raw     libvips' (sharp's) decode of the JPEG in the body: RGBA8, X-Width/X-Height
- *   POST /__sharp-jpeg?w=&h=&q=[&progressive=1]  sharp's JPEG of the raw RGB body
+ *   POST /__libvips/decode  libvips' RGBA8 sRGB pixels of the PNG/JPEG posted (X-Width, X-Height)
+ *   POST /__libvips/png-encode?width=&height=[&channels=3][&adaptive=1]  sharp's PNG of the RGBA8 pixels posted
+ *   POST /__libvips/jpeg-encode?width=&height=&quality=[&progressive=1]  sharp's JPEG of the RGB8 pixels posted
  *                         (test/codec/jpeg/jsimd-encode.test.ts compares ours with it)
+ *   GET /__png-simd-build like /__simd-build, for src/codec/png/simd (scripts/build-png-simd.sh)
  *   POST /__record/<name> a test's measurements, written to test/limits/<name>.json
  *                         (workerd has no file system) for a script to render
  * and counts requests per path (GET /__hits?path=/x) so tests can prove a
@@ -352,18 +354,18 @@ async function setMutable(url: URL, res: ServerResponse): Promise<void> {
  * kernels.wasm's sha256, the manifest's, and, where clang-14 is installed, the
  * sha256 of a fresh build by scripts/build-simd.sh and whether it is identical.
  */
-async function simdBuildReport() {
-  const dir = resolve(REPO, 'src/codec/resize/simd');
-  const committed = await readFile(resolve(dir, 'kernels.wasm'));
+async function simdBuildReport(folder = 'src/codec/resize/simd', file = 'kernels.wasm', script = 'scripts/build-simd.sh') {
+  const dir = resolve(REPO, folder);
+  const committed = await readFile(resolve(dir, file));
   const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-  const manifestSha256 = (await readFile(resolve(dir, 'kernels.wasm.sha256'), 'utf8')).trim();
+  const manifestSha256 = (await readFile(resolve(dir, `${file}.sha256`), 'utf8')).trim();
   const which = spawnSync('sh', ['-c', 'command -v clang-14 && command -v wasm-ld-14 || command -v wasm-ld'], { encoding: 'utf8' });
   if (which.status !== 0) return { toolchain: null, committedSha256: sha(committed), manifestSha256, rebuiltSha256: null, identical: null };
   const out = mkdtempSync(resolve(tmpdir(), 'tf-simd-'));
   try {
-    const build = spawnSync('sh', [resolve(REPO, 'scripts/build-simd.sh'), out], { encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`build-simd.sh failed: ${build.stderr}`);
-    const rebuilt = await readFile(resolve(out, 'kernels.wasm'));
+    const build = spawnSync('sh', [resolve(REPO, script), out], { encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`${script} failed: ${build.stderr}`);
+    const rebuilt = await readFile(resolve(out, file));
     const version = spawnSync('clang-14', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
     return { toolchain: version, committedSha256: sha(committed), manifestSha256, rebuiltSha256: sha(rebuilt), identical: rebuilt.equals(committed) };
   } finally {
@@ -394,6 +396,39 @@ async function jpegWasmBuildReport() {
   }
 }
 
+/**
+ * libvips as the codec reference for test/codec/png and test/codec/jpeg: its
+ * decode of a posted PNG or JPEG as RGBA8 (greys and palettes to sRGB, alpha
+ * added opaque; JPEGs with libjpeg's defaults, accurate integer IDCT and fancy
+ * upsampling, an independent reading of the same pixels), sharp's PNG of posted
+ * RGBA8 pixels (its defaults: compression level 6, no adaptive filtering,
+ * unless adaptive=1), or sharp's JPEG of posted RGB8 pixels.
+ */
+async function libvipsReference(path: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const body = Buffer.concat(chunks);
+  if (path === '/__libvips/decode') {
+    const { data, info } = await sharp(body).toColourspace('srgb').ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'X-Width': String(info.width), 'X-Height': String(info.height) }).end(data);
+    return;
+  }
+  const width = Number(url.searchParams.get('width')), height = Number(url.searchParams.get('height'));
+  if (path === '/__libvips/jpeg-encode') {
+    const jpeg = await sharp(body, { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: Number(url.searchParams.get('quality')), progressive: url.searchParams.get('progressive') === '1' })
+      .toBuffer();
+    res.writeHead(200, { 'Content-Type': 'image/jpeg' }).end(jpeg);
+    return;
+  }
+  // channels=3: the pixels are opaque, hand libvips RGB (what it would hold for an opaque source).
+  const rgba = sharp(body, { raw: { width, height, channels: 4 } });
+  // adaptive=1: libpng's per-row filter choice (sharp's adaptiveFiltering), for decoder tests.
+  const adaptiveFiltering = url.searchParams.get('adaptive') === '1';
+  const png = await (url.searchParams.get('channels') === '3' ? rgba.removeAlpha() : rgba).png({ adaptiveFiltering }).toBuffer();
+  res.writeHead(200, { 'Content-Type': 'image/png' }).end(png);
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const path = decodeURIComponent(url.pathname);
@@ -406,6 +441,12 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await simdBuildReport()));
     return;
   }
+  if (path === '/__png-simd-build') {
+    const report = await simdBuildReport('src/codec/png/simd', 'filters.wasm', 'scripts/build-png-simd.sh');
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(report));
+    return;
+  }
+  if (path.startsWith('/__libvips/') && req.method === 'POST') return libvipsReference(path, url, req, res);
   if (path === '/__jpeg-wasm-build') {
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await jpegWasmBuildReport()));
     return;
@@ -422,23 +463,6 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await inspectAnimation(Buffer.concat(chunks), url)));
-    return;
-  }
-  if (path === '/__jpeg-raw' && req.method === 'POST') {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    // libvips decodes with libjpeg's defaults (accurate integer IDCT, fancy upsampling): an independent reading of the same pixels.
-    const { data, info } = await sharp(Buffer.concat(chunks)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'X-Width': String(info.width), 'X-Height': String(info.height) }).end(data);
-    return;
-  }
-  if (path === '/__sharp-jpeg' && req.method === 'POST') {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const q = (k: string) => Number(url.searchParams.get(k));
-    const raw = { width: q('w'), height: q('h'), channels: 3 as const };
-    const body = await sharp(Buffer.concat(chunks), { raw }).jpeg({ quality: q('q'), progressive: url.searchParams.get('progressive') === '1' }).toBuffer();
-    res.writeHead(200, { 'Content-Type': 'image/jpeg' }).end(body);
     return;
   }
   const record = /^\/__record\/([a-z0-9-]+)$/.exec(path);

@@ -1,22 +1,32 @@
 /**
  * @module codec/png/decode
  * PNG decoder in TypeScript: zlib inflation by the runtime's native
- * `DecompressionStream('deflate')`, unfiltering and pixel conversion in JS,
+ * `DecompressionStream('deflate')`, unfiltering and pixel conversion in JS or,
+ * for RGB8 and RGBA8 (most PNGs), in the SIMD kernels of codec/png/simd,
  * written straight into the final RGBA8 {@link Raster}.
  *
  * Why not Photon (Rust `image` in WASM): it needs ~12 bytes/pixel of WASM
  * memory that never shrinks (12 MP: 149 MB). Speed, measured in workerd
- * (test/codec/png/decode.test.ts): about the same as a warm Photon instance and
- * faster than a cold one; the floor is the runtime's native zlib, ~25 ms per
- * 8 MB of inflated data, which is 70-80% of our time on 8-bit RGBA (2 MP: ~35
- * ms ours, ~30-37 ms Photon warm, ~55 ms Photon cold). Here the peak is the input
- * bytes + the RGBA output (4 bytes/pixel) + two scanlines + the inflater's
- * in-flight chunks: IDAT payloads are fed to the inflater piece by piece (never
- * concatenated) and its output is unfiltered scanline by scanline as it
- * arrives, for Adam7 too (the seven passes are sequential in the stream, each
- * pass row is scattered into the output as soon as it is unfiltered). The
- * inflated image is never held whole. For 8-bit RGBA without interlacing the
- * scanlines are unfiltered in place, inside the output buffer.
+ * (test/codec/png/decode.test.ts, and A/B runs in bench/notes.md): the floor
+ * is the runtime's native zlib (the same zlib Node uses: ~50 ms for the 9 MB
+ * zone plate bench source, ~130 ms for a 12 MP RGB PNG), which is 75-90% of our
+ * time; what is left is copying rows and, for filtered rows, the Sub/Average/
+ * Paeth reconstruction (SIMD across a pixel's channels: ~1.4x faster than the
+ * unrolled JS on a 12 MP adaptive-filtered RGB PNG). The compressed data goes
+ * to the inflater in WRITE_PIECE pieces across IDAT boundaries: encoders write
+ * 8 KiB IDATs (libpng, libvips), and one awaited write and read per IDAT cost a
+ * third of the inflate time.
+ *
+ * Memory: the peak is the input bytes + the RGBA output (4 bytes/pixel) + two
+ * scanlines (in the SIMD kernels' instance for RGB8/RGBA8: 128 KiB + four rows,
+ * private to this decode since decodes interleave at every await, garbage once
+ * it returns) + the inflater's in-flight chunks: IDAT payloads are fed to the
+ * inflater piece by piece (never concatenated) and its output is unfiltered
+ * scanline by scanline as it arrives, for Adam7 too (the seven passes are
+ * sequential in the stream, each pass row is scattered into the output as soon
+ * as it is unfiltered). The inflated image is never held whole. For 8-bit RGBA
+ * without interlacing in JS (`simd: false`) the scanlines are unfiltered in
+ * place, inside the output buffer.
  *
  * Supported: every colour type / bit depth of PNG 1.2 (ISO 15948): greyscale
  * 1/2/4/8/16, RGB 8/16, palette 1/2/4/8, grey+alpha 8/16, RGBA 8/16; tRNS (per
@@ -56,11 +66,13 @@
 import { corrupt, tooLarge, unsupported } from '../../errors';
 import type { Raster } from '../types';
 import { crc32 } from './crc32';
+import { paethPredict } from './paeth';
+import { MAX_KERNEL_ROW_BYTES, PngRowKernels } from './simd/filters-simd';
 
 /** Refuse larger images outright (the Worker's limits are far lower anyway). */
 export const PNG_MAX_PIXELS = 2 ** 28;
 
-/** Largest piece of compressed data handed to the inflater in one write. */
+/** Size of the pieces of compressed data (IDAT payloads concatenated) handed to the inflater. */
 const WRITE_PIECE = 64 * 1024;
 /** Size of the one buffer the inflater writes into (reused for every read). */
 const READ_BUFFER = 256 * 1024;
@@ -102,12 +114,15 @@ interface Png {
   idat: Array<[number, number]>;
 }
 
-/** Decodes a PNG file to RGBA8. Bad input throws ImageError (422/415/413), never anything else. */
-export async function decodePng(bytes: Uint8Array): Promise<Raster> {
+/**
+ * Decodes a PNG file to RGBA8. Bad input throws ImageError (422/415/413), never anything else.
+ * `simd: false` unfilters RGB8/RGBA8 in JS instead of the SIMD kernels (the same pixels; the tests' reference).
+ */
+export async function decodePng(bytes: Uint8Array, { simd = true }: { simd?: boolean } = {}): Promise<Raster> {
   const png = parseChunks(bytes);
   const { width, height } = png.header;
   const data = new Uint8Array(width * height * 4);
-  const rows = new ScanlineSink(png, data);
+  const rows = new ScanlineSink(png, data, simd);
   await inflateInto(bytes, png.idat, rows);
   return { width, height, data };
 }
@@ -261,35 +276,32 @@ async function inflateInto(bytes: Uint8Array, idat: Array<[number, number]>, sin
   const stream = new DecompressionStream('deflate');
   const writer = stream.writable.getWriter();
   let stop = false;
-  // Writer side: pieces of at most WRITE_PIECE bytes; runs of tiny IDATs are
-  // batched into one copy so a file of 1-byte IDATs costs few writes. Each
-  // write is awaited, so at most one piece is queued ahead of the reader.
+  // Writer side: the IDAT payloads, concatenated into pieces of WRITE_PIECE
+  // bytes (encoders split the stream into IDATs of 8 KiB, libpng's and
+  // libvips' default, or less: one write per IDAT costs an await and a
+  // read per 8 KiB, a third of the inflate time on a 9 MB file). Each piece is
+  // a fresh copy (the inflater may take ownership of what it is given) and
+  // each write is awaited, so at most one piece is queued ahead of the reader.
   const pump = (async () => {
-    let batch: Uint8Array | undefined;
-    let batchLength = 0;
-    const flush = async () => {
-      if (batchLength > 0) {
-        const piece = batch!.slice(0, batchLength);
-        batchLength = 0;
-        await writer.write(piece);
-      }
-    };
+    let piece: Uint8Array | undefined;
+    let fill = 0;
     for (const [offset, length] of idat) {
-      if (stop) return;
-      if (length < 4096) {
-        batch ??= new Uint8Array(WRITE_PIECE);
-        if (batchLength + length > WRITE_PIECE) await flush();
-        batch.set(bytes.subarray(offset, offset + length), batchLength);
-        batchLength += length;
-        continue;
-      }
-      await flush();
-      for (let p = offset, end = offset + length; p < end && !stop; p += WRITE_PIECE) {
-        // A copy: the inflater may take ownership of what it is given.
-        await writer.write(bytes.slice(p, Math.min(end, p + WRITE_PIECE)));
+      for (let p = offset, end = offset + length; p < end;) {
+        if (stop) return;
+        piece ??= new Uint8Array(WRITE_PIECE);
+        const take = Math.min(end - p, WRITE_PIECE - fill);
+        piece.set(bytes.subarray(p, p + take), fill);
+        fill += take;
+        p += take;
+        if (fill === WRITE_PIECE) {
+          const full = piece;
+          piece = undefined;
+          fill = 0;
+          await writer.write(full);
+        }
       }
     }
-    await flush();
+    if (fill > 0 && !stop) await writer.write(piece!.subarray(0, fill));
     if (!stop) await writer.close();
   })();
   // The pump's failures surface on the reader as well; do not leave them unhandled.
@@ -352,6 +364,9 @@ class ScanlineSink {
   private readonly out: Uint8Array;
   private readonly convert: Convert | undefined;
   private readonly direct: boolean;
+  private readonly kernels: PngRowKernels | undefined;
+  /** RGB8 without tRNS, expanded by the kernels. */
+  private readonly expandRgb: boolean;
   private readonly zero: Uint8Array;
   private lineA: Uint8Array;
   private lineB: Uint8Array;
@@ -371,17 +386,21 @@ class ScanlineSink {
   private cur: Uint8Array;
   private prev: Uint8Array;
 
-  constructor(png: Png, out: Uint8Array) {
+  constructor(png: Png, out: Uint8Array, simd: boolean) {
     const h = png.header;
     this.header = h;
     this.out = out;
     const maxRowBytes = Math.ceil((h.width * h.channels * h.depth) / 8);
-    // RGBA8 without interlacing: each output row is the unfiltered scanline itself.
-    this.direct = h.colourType === 6 && h.depth === 8 && !h.interlaced;
+    // RGB8 and RGBA8: the scanlines live in the SIMD filters' memory and are unfiltered there.
+    const useKernels = simd && h.depth === 8 && (h.colourType === 2 || h.colourType === 6) && maxRowBytes <= MAX_KERNEL_ROW_BYTES;
+    this.kernels = useKernels ? new PngRowKernels(maxRowBytes, h.colourType === 6 ? 4 : 3) : undefined;
+    this.expandRgb = this.kernels !== undefined && h.colourType === 2 && !png.trns;
+    // RGBA8 without interlacing (in JS): each output row is the unfiltered scanline itself.
+    this.direct = !this.kernels && h.colourType === 6 && h.depth === 8 && !h.interlaced;
     this.convert = this.direct ? undefined : makeConverter(png, new Uint32Array(out.buffer, out.byteOffset, out.length >> 2));
-    this.zero = new Uint8Array(maxRowBytes);
-    this.lineA = this.direct ? this.zero : new Uint8Array(maxRowBytes);
-    this.lineB = this.direct ? this.zero : new Uint8Array(maxRowBytes);
+    this.zero = this.kernels?.zero ?? new Uint8Array(maxRowBytes);
+    this.lineA = this.kernels?.slots[0] ?? (this.direct ? this.zero : new Uint8Array(maxRowBytes));
+    this.lineB = this.kernels?.slots[1] ?? (this.direct ? this.zero : new Uint8Array(maxRowBytes));
     this.cur = this.lineA;
     this.prev = this.zero;
     this.nextPass();
@@ -449,8 +468,13 @@ class ScanlineSink {
 
   private finishRow(): void {
     const cur = this.cur;
-    unfilter(this.filter, cur, this.prev, this.rowBytes, this.header.bpp);
-    if (this.convert) {
+    if (this.kernels) this.kernels.unfilter(this.filter, cur, this.prev, this.rowBytes);
+    else unfilter(this.filter, cur, this.prev, this.rowBytes, this.header.bpp);
+    if (this.expandRgb && this.dx === 1) {
+      // Opaque RGB8 in the SIMD filters' memory: expanded there, one copy out (JS loads
+      // from WASM memory are slower than from a JS buffer).
+      this.out.set(this.kernels!.expandRgb(cur, this.passWidth), ((this.y0 + this.y * this.dy) * this.header.width + this.x0) * 4);
+    } else if (this.convert) {
       this.convert(cur, this.passWidth, (this.y0 + this.y * this.dy) * this.header.width + this.x0, this.dx);
     }
     this.prev = cur;
@@ -562,22 +586,6 @@ function averageN(cur: Uint8Array, prev: Uint8Array, len: number, bpp: number): 
   }
 }
 
-/** The Paeth predictor of left a, up b, upper-left c, without branches. */
-function paethPredict(a: number, b: number, c: number): number {
-  let pa = b - c; // |p - a| where p = a + b - c
-  let pb = a - c; // |p - b|
-  let pc = pa + pb; // |p - c|
-  let t = pa >> 31;
-  pa = (pa ^ t) - t;
-  t = pb >> 31;
-  pb = (pb ^ t) - t;
-  t = pc >> 31;
-  pc = (pc ^ t) - t;
-  const notA = ((pb - pa) | (pc - pa)) >> 31; // -1 unless pa <= pb && pa <= pc
-  const useC = (pc - pb) >> 31; // -1 if pc < pb
-  return (a & ~notA) | (notA & ((b & ~useC) | (c & useC)));
-}
-
 function paeth4(cur: Uint8Array, prev: Uint8Array, len: number): void {
   // The first pixel has no left neighbours: the predictor is "up".
   let a0 = (cur[0]! + prev[0]!) & 255;
@@ -642,6 +650,9 @@ function paethN(cur: Uint8Array, prev: Uint8Array, len: number, bpp: number): vo
 }
 
 /* ------------------------------------------------------- pixel conversion */
+
+/** Whether 32-bit words hold RGBA as R in the low byte (every platform Workers run on). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** round(v * 255 / 65535) for a 16-bit sample v, exactly (checked for all v). */
 function to8(v: number): number {
@@ -749,6 +760,27 @@ function makeConverter(png: Png, out32: Uint32Array): Convert {
       const kr = trns ? trns[1]! : -1;
       const kg = trns ? trns[3]! : -1;
       const kb = trns ? trns[5]! : -1;
+      if (LITTLE_ENDIAN && !keyValid) {
+        // Opaque RGB: whole 32-bit words in and out (three words of samples
+        // are four pixels, R in the low byte), ~3x faster in V8 than byte
+        // loads and stores. Line buffers start 4-byte aligned.
+        return (line, n, o, step) => {
+          let i = 0;
+          if (step === 1) {
+            const w = new Uint32Array(line.buffer, line.byteOffset, (n * 3) >> 2);
+            for (let k = 0; i + 4 <= n; i += 4, k += 3, o += 4) {
+              const a = w[k]!, b = w[k + 1]!, c = w[k + 2]!;
+              out32[o] = a | 0xff000000;
+              out32[o + 1] = (a >>> 24) | (b << 8) | 0xff000000;
+              out32[o + 2] = (b >>> 16) | (c << 16) | 0xff000000;
+              out32[o + 3] = (c >>> 8) | 0xff000000;
+            }
+          }
+          for (let s = i * 3; i < n; i++, o += step, s += 3) {
+            out32[o] = line[s]! | (line[s + 1]! << 8) | (line[s + 2]! << 16) | 0xff000000;
+          }
+        };
+      }
       return (line, n, o, step) => {
         let b = o * 4;
         const bstep = step * 4;
@@ -781,9 +813,13 @@ function makeConverter(png: Png, out32: Uint32Array): Convert {
     };
   }
 
-  // RGBA (interlaced 8-bit, or 16-bit).
+  // RGBA (8-bit from the SIMD filters' rows or interlaced, or 16-bit).
   if (depth === 8) {
     return (line, n, o, step) => {
+      if (step === 1) {
+        out8.set(line.subarray(0, n * 4), o * 4);
+        return;
+      }
       let b = o * 4;
       const bstep = step * 4;
       for (let s = 0, end = n * 4; s < end; s += 4, b += bstep) {

@@ -57,7 +57,7 @@ function rgb(r: Raster): Uint8Array {
 }
 
 async function sharpJpeg(r: Raster, quality: number, progressive: boolean): Promise<Uint8Array> {
-  const res = await fetch(`${ORIGIN}/__sharp-jpeg?w=${r.width}&h=${r.height}&q=${quality}&progressive=${progressive ? 1 : 0}`, { method: 'POST', body: rgb(r) });
+  const res = await fetch(`${ORIGIN}/__libvips/jpeg-encode?width=${r.width}&height=${r.height}&quality=${quality}&progressive=${progressive ? 1 : 0}`, { method: 'POST', body: rgb(r) });
   expect(res.status).toBe(200);
   return new Uint8Array(await res.arrayBuffer());
 }

@@ -2,7 +2,7 @@
  * The wasm simd128 decode kernels (src/codec/jpeg/wasm/jsimd-decode.c: 8x8,
  * 4x4 and 2x2 IDCTs, YCbCr->RGBA, h2v1/h2v2 fancy upsampling) give libjpeg's
  * C-path pixels exactly: full-size decodes against libvips (sharp, in Node:
- * the origin server's POST /__jpeg-raw), scaled decodes against a reference
+ * the origin server's POST /__libvips/decode), scaled decodes against a reference
  * decode of the same coefficients written from libjpeg's integer algorithms
  * (coefficients.ts). Sources: JPEGs written from seeded coefficients (4:4:4,
  * 4:2:2, 4:2:0, grey; sizes that are not multiples of 8 or 16; restart
@@ -15,7 +15,7 @@ import { photoLike } from '../synth';
 import { randomCoefImage, referenceDecode, writeJpeg, type Rgba } from './coefficients';
 
 async function libvipsDecode(jpeg: Uint8Array): Promise<Rgba> {
-  const res = await fetch(`${ORIGIN}/__jpeg-raw`, { method: 'POST', body: jpeg });
+  const res = await fetch(`${ORIGIN}/__libvips/decode`, { method: 'POST', body: jpeg });
   expect(res.status).toBe(200);
   return { width: Number(res.headers.get('X-Width')), height: Number(res.headers.get('X-Height')), data: new Uint8Array(await res.arrayBuffer()) };
 }

@@ -11,6 +11,7 @@ import { ImageError } from '../../../src/errors';
 import type { Raster } from '../../../src/codec/types';
 import { ORIGIN } from '../../support/worker';
 import { seededRandom as random } from '../../support/random';
+import { photoLike } from '../synth';
 
 /* --------------------------------------------------------------- helpers */
 
@@ -424,6 +425,58 @@ describe('decodePng: large images and speed', () => {
       expectSame(mine.value, expected(spec), `2MP ${ct}/${d}${interlaced ? ' i' : ''}`);
       expectSame(mine.value, theirs.value, `2MP ${ct}/${d}${interlaced ? ' i' : ''} vs Photon`);
       console.log(`MEASURE PNG 2 MP type ${ct}/${d}${interlaced ? ' Adam7' : ''}: decodePng ${mine.ms.toFixed(0)} ms, Photon ${theirs.ms.toFixed(0)} ms`);
+    }
+  });
+});
+
+/* ------------------------------------------- SIMD unfiltering vs libvips */
+
+/** libvips' RGBA8 reading of a PNG (test/support/origin-server.ts). */
+async function libvipsDecode(png: Uint8Array): Promise<Raster> {
+  const res = await fetch(`${ORIGIN}/__libvips/decode`, { method: 'POST', body: png });
+  expect(res.status).toBe(200);
+  return { width: Number(res.headers.get('x-width')), height: Number(res.headers.get('x-height')), data: new Uint8Array(await res.arrayBuffer()) };
+}
+
+describe('decodePng: RGB8/RGBA8 through the SIMD filters, exactly as the JS path, the expectation and libvips', () => {
+  // Widths around the 16-byte vector and the 3/4-byte pixel; every filter on every row, then mixed.
+  const widths = [1, 2, 3, 5, 6, 15, 16, 17, 33, 101];
+  for (const colourType of [2, 6]) {
+    for (const interlaced of [false, true]) {
+      it(`type ${colourType}/8${interlaced ? ' Adam7' : ''}: filters 0-4 and mixed, ${widths.length} widths`, async () => {
+        let n = 0;
+        for (const w of widths) {
+          for (const filter of [0, 1, 2, 3, 4, undefined]) {
+            const spec = { ...makeSpec(colourType, 8, interlaced, w, 7, w * 10 + (filter ?? 9), false), filter };
+            const png = await encode(spec, { seed: w });
+            const label = `type ${colourType} ${w}x7 filter ${filter ?? 'mixed'}${interlaced ? ' i' : ''}`;
+            const simd = await decodePng(png);
+            expectSame(simd, expected(spec), `${label}: SIMD vs expectation`);
+            expectSame(await decodePng(png, { simd: false }), simd, `${label}: JS vs SIMD`);
+            expectSame(await libvipsDecode(png), simd, `${label}: libvips vs SIMD`);
+            n++;
+          }
+        }
+        expect(n).toBe(widths.length * 6);
+      });
+    }
+  }
+
+  it('very wide rows: RGB 300000x2 (0.9 MB rows, SIMD) and RGBA 300000x2 (1.2 MB rows, past the kernels\' cap: JS) decode exactly', async () => {
+    for (const colourType of [2, 6]) {
+      const spec = makeSpec(colourType, 8, false, 300000, 2, 40 + colourType, false);
+      expectSame(await decodePng(await encode(spec)), expected(spec), `type ${colourType} 300000x2`);
+    }
+  });
+
+  it('libvips-written PNGs with adaptive filtering (photo RGB and RGBA, 1203x801) decode to their exact pixels', async () => {
+    for (const alpha of [false, true]) {
+      const src = photoLike(1203, 801, alpha ? 12 : 11);
+      if (alpha) for (let i = 3; i < src.data.length; i += 4) src.data[i] = (i >> 2) % 256;
+      const res = await fetch(`${ORIGIN}/__libvips/png-encode?width=1203&height=801&adaptive=1${alpha ? '' : '&channels=3'}`, { method: 'POST', body: src.data });
+      const png = new Uint8Array(await res.arrayBuffer());
+      expect(png[25], 'colour type').toBe(alpha ? 6 : 2);
+      expectSame(await decodePng(png), src, `libvips adaptive ${alpha ? 'RGBA' : 'RGB'}`);
     }
   });
 });
