@@ -1,7 +1,7 @@
 /**
  * @module codec/png/encode
  * PNG encoder in TS over the runtime's native zlib (node:zlib's deflate, which
- * writes the RFC 1950 stream IDAT holds, at PNG_ZLIB_LEVEL). Compared with
+ * writes the RFC 1950 stream IDAT holds, at pngZlibLevel). Compared with
  * Photon's encoder, which always writes 8-bit RGBA through a WASM copy of the raster:
  * - picks a lossless colour type: greyscale, grey + alpha, RGB or RGBA, the
  *   smallest that holds the pixels unless the trial below prefers the one with
@@ -17,7 +17,6 @@
  *   holds two rows.
  */
 import { createDeflate, deflateSync } from 'node:zlib';
-import { concatBytes } from '../../bytes';
 import { crc32 } from './crc32';
 import { paethPredict } from './paeth';
 import { MAX_KERNEL_ROW_BYTES, PngRowKernels } from './simd/filters-simd';
@@ -31,13 +30,25 @@ const COLOUR = { grey: { type: 0, channels: 1 }, greyAlpha: { type: 4, channels:
 /** One PNG chunk (PNG spec §5.3): length, type, data, CRC over type and data. */
 export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  const typeBytes = new TextEncoder().encode(type);
-  out.set(typeBytes, 4);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(typeBytes, data));
+  putChunk(out, 0, type, [data]);
   return out;
+}
+
+/**
+ * Writes one chunk (length, type, the pieces of its data one after another, CRC)
+ * into `out` at `at`; returns the offset after it.
+ */
+function putChunk(out: Uint8Array, at: number, type: string, pieces: Uint8Array[]): number {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  for (let i = 0; i < 4; i++) out[at + 4 + i] = type.charCodeAt(i);
+  let end = at + 8;
+  for (const piece of pieces) {
+    out.set(piece, end);
+    end += piece.length;
+  }
+  view.setUint32(at, end - at - 8);
+  view.setUint32(end, crc32([out, at + 4, end]));
+  return end + 4;
 }
 
 type Colour = (typeof COLOUR)[keyof typeof COLOUR];
@@ -143,13 +154,20 @@ function filterRow(row: Uint8Array, prev: Uint8Array, bpp: number, candidates: U
 }
 
 /**
- * zlib level. libvips/sharp write level 6; level 4 (still lazy matching, a
- * shorter match search) takes about half the time for 1-4% more bytes, which
- * leaves our output at or below sharp's (our adaptive filtering saves 10-20% on
- * photos). Measured in workerd on the bench sources: encodePng's figures in the
- * PNG notes of bench/notes.md.
+ * zlib level by output size. libvips/sharp write level 6. Level 4 (still lazy
+ * matching, a shorter match search) takes about half the time for 1-4% more
+ * bytes, which still leaves our output at or below sharp's (our adaptive
+ * filtering saves 10-20% on photos): below 1 MP, thumbnail sizes where deflate
+ * is most of the encode and 1-4% is a few hundred bytes, level 4 wins. From
+ * 1 MP up the bytes go on the wire and sit beside the raster at the encode's
+ * peak (the memory rule, test/limits/output-memory), so those keep libvips'
+ * level 6. Measured in workerd on the bench sources: the PNG notes of
+ * bench/notes.md.
  */
-export const PNG_ZLIB_LEVEL = 4;
+export function pngZlibLevel(width: number, height: number): number {
+  return width * height < PNG_FAST_BELOW_PIXELS ? 4 : 6;
+}
+const PNG_FAST_BELOW_PIXELS = 1024 * 1024;
 
 /** Bytes of filtered rows per deflate write. */
 const BATCH_BYTES = 256 * 1024;
@@ -245,7 +263,7 @@ function chooseEncoding(r: Raster, simd: boolean): { colour: Colour; adaptive: b
       const y0 = Math.max(0, Math.min(r.height - perStrip, Math.floor(((s + 0.5) * r.height) / strips - perStrip / 2)));
       rows.rows(y0, perStrip, adaptive, sample.subarray(s * stripBytes));
     }
-    const z = deflateSync(sample, { level: PNG_ZLIB_LEVEL });
+    const z = deflateSync(sample, { level: pngZlibLevel(r.width, r.height) });
     if (z.length < bestSize) {
       bestSize = z.length;
       best = { colour, adaptive, idat: whole ? new Uint8Array(z.buffer, z.byteOffset, z.length) : undefined };
@@ -271,11 +289,11 @@ export async function encodePng(r: Raster, { simd = true }: { simd?: boolean } =
   view.setUint32(4, height);
   ihdr.set([8, colour.type, 0, 0, 0], 8); // 8-bit, deflate, filter method 0, no interlace
 
-  if (idat) return assemble(ihdr, idat);
+  if (idat) return assemble(ihdr, [idat]);
 
   // node:zlib (workerd's native zlib, like CompressionStream) because it takes a level;
   // rows are filtered in batches so the stream sees a few large writes, never the whole image.
-  const deflate = createDeflate({ level: PNG_ZLIB_LEVEL });
+  const deflate = createDeflate({ level: pngZlibLevel(width, height) });
   const parts: Uint8Array[] = [];
   deflate.on('data', (chunk: Uint8Array) => parts.push(chunk));
   const ended = new Promise<void>((resolve, reject) => {
@@ -292,9 +310,20 @@ export async function encodePng(r: Raster, { simd = true }: { simd?: boolean } =
   deflate.end();
   await ended;
 
-  return assemble(ihdr, concatBytes(parts));
+  return assemble(ihdr, parts);
 }
 
-function assemble(ihdr: Uint8Array, idat: Uint8Array): Uint8Array {
-  return concatBytes([SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', idat), pngChunk('IEND', new Uint8Array(0))]);
+/**
+ * The PNG file, written once into its final buffer: the deflate output pieces
+ * are copied straight into one IDAT (its CRC taken across them), so the
+ * compressed stream is never also held joined up, or copied into a chunk first.
+ */
+function assemble(ihdr: Uint8Array, idat: Uint8Array[]): Uint8Array {
+  const idatBytes = idat.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(SIGNATURE.length + 12 + ihdr.length + 12 + idatBytes + 12);
+  out.set(SIGNATURE);
+  let at = putChunk(out, SIGNATURE.length, 'IHDR', [ihdr]);
+  at = putChunk(out, at, 'IDAT', idat);
+  putChunk(out, at, 'IEND', []);
+  return out;
 }
