@@ -2,7 +2,7 @@
  * PNG decode and encode timings in workerd (Miniflare), this tree against a git
  * ref, interleaved (A B A B ...) in one isolate, medians; pixels and bytes
  * checked identical/lossless on the way. The numbers behind the PNG paragraph
- * of bench/notes.md.
+ * of docs/performance.md.
  *
  *   node bench/png-codec.mjs [--ref main] [--rounds 7]
  *

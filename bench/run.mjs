@@ -27,7 +27,7 @@
  * its InspectorProxyWorker, in the same workerd process as the ProxyWorker that
  * serves the public port: for a 5-10 MB source that costs the dev tooling several
  * times the Worker's own CPU per request, holds the response in the proxy and
- * slows the Worker's stages on a 2-core box (bench/notes.md).
+ * slows the Worker's stages on a 2-core box (docs/performance.md).
  *
  * The variant-tier section (case id tier-jpeg12-300) runs two more `wrangler dev`
  * Workers, "data centres" A and B, each with its own Cache API cache (CACHE_NAME)

@@ -30,7 +30,7 @@
  * By default (--network off) it sends `Network.disable` first, so the profile is
  * of the Worker as the bench runs it (without the inspector): wrangler dev
  * enables the Network domain whether or not DevTools is attached, and workerd
- * then emits an event per 4 KB of every subrequest body (bench/notes.md).
+ * then emits an event per 4 KB of every subrequest body (docs/performance.md).
  * --network on leaves it as the CLI has it; the events then also reach this
  * script, which makes the client's times worse than the CLI's without a client.
  *

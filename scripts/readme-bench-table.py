@@ -15,7 +15,7 @@ if cold.get('perFormat'):
                      'instantiated then), then a second request of that format; ms, encode ms in brackets:\n\n'
                      '| format | first | second |\n| --- | ---: | ---: |\n' +
                      '\n'.join(f"| {f['format']} | {f['firstMs']:.0f} ({f['firstEncodeMs'] or 0:.0f}) | {f['warmMs']:.0f} ({f['warmEncodeMs'] or 0:.0f}) |" for f in cold['perFormat']))
-# Runs before 2026-12-02 used the wrangler dev CLI, whose DevTools inspector slowed large-source requests (bench/notes.md).
+# Runs before 2026-12-02 used the wrangler dev CLI, whose DevTools inspector slowed large-source requests (docs/performance.md).
 inspector = 'wrangler dev without its DevTools inspector' if 'inspector' in r['method'] and not r['method']['inspector'].startswith('wrangler dev CLI') else 'this run: the wrangler dev CLI with its DevTools inspector, which slows large-source requests, see below'
 section = f"""## Benchmark
 
@@ -29,7 +29,7 @@ Latest run: {r['date'][:10]}, {m['cores']} x {m['cpu']}, Node {m['node']}, sharp
 Workers bill as CPU); "end to end" adds the loopback origin fetch, the cache
 lookups and wrangler's local proxy ({inspector}); "direct" is the same request sent to the
 Worker's own workerd socket, past `wrangler dev`'s ProxyWorker, a dev-only hop
-that production does not have (bench/notes.md). SSIM ref compares each output with an
+that production does not have (docs/performance.md). SSIM ref compares each output with an
 unencoded Lanczos3 resize of the source.
 
 | case | TF compute ms | TF end to end ms | sharp ms | compute ratio | end-to-end ratio | TF direct ms | direct ratio | bytes vs sharp | PSNR vs sharp dB | SSIM ref TF / sharp | peak WASM MiB |

@@ -10,7 +10,7 @@
  * which wrangler documents as "disables the inspector server". The CLI has no
  * switch for it.
  *
- * Why (bench/notes.md, "The ProxyWorker hold"): with the inspector on, wrangler
+ * Why (docs/performance.md, "The ProxyWorker hold"): with the inspector on, wrangler
  * dev enables the DevTools Network domain on the Worker whether or not DevTools
  * is attached, and workerd then emits a `Network.dataReceived` event per 4 KB of
  * every subrequest body: ~780 events for a 5 MB source. wrangler's

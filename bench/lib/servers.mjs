@@ -182,7 +182,7 @@ export async function startWorker({ config, vars = {}, logLevel = 'info', probe 
  * wrangler dev serves its port from a ProxyWorker in one workerd process, which
  * forwards every request to the user Worker in a second workerd process. That
  * hop is dev-only (production has no such proxy) and measured to add 60-110 ms
- * to a request whose subrequest fetched a 5 MB source (bench/notes.md). The
+ * to a request whose subrequest fetched a 5 MB source (docs/performance.md). The
  * user Worker's own socket is one of the second process's listening ports:
  * found by asking each for the probe path (DEBUG's memory JSON). Linux only
  * (`ss`, `ps`); undefined when not found, and the bench then reports no direct column.

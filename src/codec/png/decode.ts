@@ -7,7 +7,7 @@
  *
  * Why not Photon (Rust `image` in WASM): it needs ~12 bytes/pixel of WASM
  * memory that never shrinks (12 MP: 149 MB). Speed, measured in workerd
- * (test/codec/png/decode.test.ts, and A/B runs in bench/notes.md): the floor
+ * (test/codec/png/decode.test.ts, and A/B runs in docs/performance.md): the floor
  * is the runtime's native zlib (the same zlib Node uses: ~50 ms for the 9 MB
  * zone plate bench source, ~130 ms for a 12 MP RGB PNG), which is 75-90% of our
  * time; what is left is copying rows and, for filtered rows, the Sub/Average/

@@ -162,7 +162,7 @@ function filterRow(row: Uint8Array, prev: Uint8Array, bpp: number, candidates: U
  * 1 MP up the bytes go on the wire and sit beside the raster at the encode's
  * peak (the memory rule, test/limits/output-memory), so those keep libvips'
  * level 6. Measured in workerd on the bench sources: the PNG notes of
- * bench/notes.md.
+ * docs/performance.md.
  */
 export function pngZlibLevel(width: number, height: number): number {
   return width * height < PNG_FAST_BELOW_PIXELS ? 4 : 6;
