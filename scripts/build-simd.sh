@@ -1,23 +1,31 @@
 #!/bin/sh
-# Rebuilds src/codec/resize/simd/kernels.wasm from kernels.c with pinned, deterministic
-# flags (Debian's clang-14 + lld-14: `apt-get install -y clang-14 lld-14`), and
-# writes kernels.wasm.sha256 beside it, which test/codec/resize/simd.test.ts checks the
-# committed binary against (and, where clang-14 is installed, rebuilds it and
-# compares byte for byte). CI needs no toolchain: the .wasm is committed.
-#   sh scripts/build-simd.sh [OUT_DIR]   (default: src/codec/resize/simd)
+# Rebuilds one of our freestanding SIMD kernel modules from its C source with
+# pinned, deterministic flags (Debian's clang-14 + lld-14: `apt-get install -y
+# clang-14 lld-14`), and writes <name>.wasm.sha256 beside it, which the module's
+# test checks the committed binary against (and, where clang-14 is installed,
+# rebuilds it and compares byte for byte). CI needs no toolchain: the .wasm is
+# committed.
+#   sh scripts/build-simd.sh resize [OUT_DIR]   src/codec/resize/simd/kernels.c (the resampler;
+#                                               test/codec/resize/simd.test.ts)
+#   sh scripts/build-simd.sh png [OUT_DIR]      src/codec/png/simd/filters.c (scanline filters;
+#                                               test/codec/png/simd.test.ts)
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SRC="$ROOT/src/codec/resize/simd/kernels.c"
-OUT=${1:-"$ROOT/src/codec/resize/simd"}
+case "${1:-}" in
+  resize) DIR=src/codec/resize/simd NAME=kernels ;;
+  png) DIR=src/codec/png/simd NAME=filters ;;
+  *) echo "usage: sh scripts/build-simd.sh resize|png [OUT_DIR]" >&2; exit 2 ;;
+esac
+OUT=${2:-"$ROOT/$DIR"}
 CLANG=${CLANG:-clang-14}
 mkdir -p "$OUT"
 # Run from the source folder with a relative path, so no absolute path can reach the output.
-cd "$ROOT/src/codec/resize/simd"
+cd "$ROOT/$DIR"
 "$CLANG" --target=wasm32 -nostdlib -msimd128 -O3 -ffreestanding -fno-builtin -g0 \
   -Wall -Werror \
   -Wl,--no-entry -Wl,--strip-all -Wl,--export=__heap_base \
   -Wl,--initial-memory=131072 -Wl,-z,stack-size=16384 \
-  -o "$OUT/kernels.wasm" kernels.c
+  -o "$OUT/$NAME.wasm" "$NAME.c"
 # sha256 of the binary, as `sha256sum` prints it, without the path.
-(cd "$OUT" && sha256sum kernels.wasm | cut -d' ' -f1 > kernels.wasm.sha256)
-echo "built $OUT/kernels.wasm ($(wc -c < "$OUT/kernels.wasm") bytes, sha256 $(cat "$OUT/kernels.wasm.sha256"))"
+(cd "$OUT" && sha256sum "$NAME.wasm" | cut -d' ' -f1 > "$NAME.wasm.sha256")
+echo "built $OUT/$NAME.wasm ($(wc -c < "$OUT/$NAME.wasm") bytes, sha256 $(cat "$OUT/$NAME.wasm.sha256"))"

@@ -18,7 +18,7 @@
  *   POST /__libvips/png-encode?width=&height=[&channels=3][&adaptive=1]  sharp's PNG of the RGBA8 pixels posted
  *   POST /__libvips/jpeg-encode?width=&height=&quality=[&progressive=1]  sharp's JPEG of the RGB8 pixels posted
  *                         (test/codec/jpeg/jsimd-encode.test.ts compares ours with it)
- *   GET /__png-simd-build like /__simd-build, for src/codec/png/simd (scripts/build-png-simd.sh)
+ *   GET /__png-simd-build like /__simd-build, for src/codec/png/simd (scripts/build-simd.sh png)
  *   POST /__record/<name> a test's measurements, written to test/limits/<name>.json
  *                         (workerd has no file system) for a script to render
  * and counts requests per path (GET /__hits?path=/x) so tests can prove a
@@ -352,9 +352,9 @@ async function setMutable(url: URL, res: ServerResponse): Promise<void> {
 /**
  * For test/codec/resize/simd.test.ts (workerd cannot run a compiler): the committed
  * kernels.wasm's sha256, the manifest's, and, where clang-14 is installed, the
- * sha256 of a fresh build by scripts/build-simd.sh and whether it is identical.
+ * sha256 of a fresh build by scripts/build-simd.sh <kernel> and whether it is identical.
  */
-async function simdBuildReport(folder = 'src/codec/resize/simd', file = 'kernels.wasm', script = 'scripts/build-simd.sh') {
+async function simdBuildReport(kernel: 'resize' | 'png', folder: string, file: string) {
   const dir = resolve(REPO, folder);
   const committed = await readFile(resolve(dir, file));
   const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -363,8 +363,8 @@ async function simdBuildReport(folder = 'src/codec/resize/simd', file = 'kernels
   if (which.status !== 0) return { toolchain: null, committedSha256: sha(committed), manifestSha256, rebuiltSha256: null, identical: null };
   const out = mkdtempSync(resolve(tmpdir(), 'tf-simd-'));
   try {
-    const build = spawnSync('sh', [resolve(REPO, script), out], { encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`${script} failed: ${build.stderr}`);
+    const build = spawnSync('sh', [resolve(REPO, 'scripts/build-simd.sh'), kernel, out], { encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`scripts/build-simd.sh ${kernel} failed: ${build.stderr}`);
     const rebuilt = await readFile(resolve(out, file));
     const version = spawnSync('clang-14', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
     return { toolchain: version, committedSha256: sha(committed), manifestSha256, rebuiltSha256: sha(rebuilt), identical: rebuilt.equals(committed) };
@@ -438,11 +438,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
   if (path === '/__mut') return setMutable(url, res);
   if (path === '/__simd-build') {
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await simdBuildReport()));
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await simdBuildReport('resize', 'src/codec/resize/simd', 'kernels.wasm')));
     return;
   }
   if (path === '/__png-simd-build') {
-    const report = await simdBuildReport('src/codec/png/simd', 'filters.wasm', 'scripts/build-png-simd.sh');
+    const report = await simdBuildReport('png', 'src/codec/png/simd', 'filters.wasm');
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(report));
     return;
   }

@@ -2,7 +2,7 @@
  * The SIMD PNG filters (src/codec/png/simd): unfilter_row, expand_rgb and
  * filter_row against scalar implementations of PNG spec §9 written here (exact,
  * on random rows of every width around the 16-byte vector and the 3/4-byte
- * pixel), and the committed binary is the one scripts/build-png-simd.sh
+ * pixel), and the committed binary is the one scripts/build-simd.sh png
  * produces (rebuilt byte for byte where clang-14 is installed; otherwise its
  * sha256 against the manifest the build script wrote).
  */
@@ -111,7 +111,7 @@ describe('SIMD filter_row', () => {
 });
 
 describe('the committed PNG SIMD binary', () => {
-  it('is what scripts/build-png-simd.sh builds (rebuilt byte for byte with clang-14, else sha256 = manifest)', async () => {
+  it('is what scripts/build-simd.sh png builds (rebuilt byte for byte with clang-14, else sha256 = manifest)', async () => {
     const res = await fetch(`${ORIGIN}/__png-simd-build`);
     const report = (await res.json()) as { toolchain: string | null; committedSha256: string; manifestSha256: string; rebuiltSha256: string | null; identical: boolean | null };
     expect(report.committedSha256).toMatch(/^[0-9a-f]{64}$/);

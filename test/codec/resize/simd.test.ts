@@ -136,7 +136,7 @@ describe('SIMD alpha scan', () => {
 });
 
 describe('the committed SIMD binary', () => {
-  it('is what scripts/build-simd.sh builds (rebuilt byte for byte with clang-14, else sha256 = manifest)', async () => {
+  it('is what scripts/build-simd.sh resize builds (rebuilt byte for byte with clang-14, else sha256 = manifest)', async () => {
     const res = await fetch(`${ORIGIN}/__simd-build`);
     const report = (await res.json()) as { toolchain: string | null; committedSha256: string; manifestSha256: string; rebuiltSha256: string | null; identical: boolean | null };
     expect(report.committedSha256).toMatch(/^[0-9a-f]{64}$/);

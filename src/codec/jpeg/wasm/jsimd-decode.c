@@ -81,21 +81,7 @@
 
 /* ---- Accurate integer IDCT (jidctint.c, jpeg_idct_islow) ---- */
 
-#define CONST_BITS  13
-#define PASS1_BITS  2
-
-#define F_0_298  2446
-#define F_0_390  3196
-#define F_0_541  4433
-#define F_0_765  6270
-#define F_0_899  7373
-#define F_1_175  9633
-#define F_1_501  12299
-#define F_1_847  15137
-#define F_1_961  16069
-#define F_2_053  16819
-#define F_2_562  20995
-#define F_3_072  25172
+#include "jsimd-islow.h"
 
 /*
  * The odd part of jpeg_idct_islow() (its figure 8: z1..z5, then tmp0..tmp3)

@@ -322,22 +322,9 @@ jsimd_can_fdct_islow(void)
   return 1;
 }
 
-#define CONST_BITS  13
-#define PASS1_BITS  2
+#include "jsimd-islow.h"
 #define DESCALE_P1  (CONST_BITS - PASS1_BITS)
 #define DESCALE_P2  (CONST_BITS + PASS1_BITS)
-#define F_0_298  2446
-#define F_0_390  3196
-#define F_0_541  4433
-#define F_0_765  6270
-#define F_0_899  7373
-#define F_1_175  9633
-#define F_1_501  12299
-#define F_1_847  15137
-#define F_1_961  16069
-#define F_2_053  16819
-#define F_2_562  20995
-#define F_3_072  25172
 
 /* 32-bit results for the low and high four lanes of an i16x8. */
 typedef struct { v128_t l, h; } w32;

@@ -1,6 +1,6 @@
 /**
  * @module codec/png/simd/filters-simd
- * The SIMD PNG filters (filters.c, built by scripts/build-png-simd.sh into
+ * The SIMD PNG filters (filters.c, built by scripts/build-simd.sh png into
  * filters.wasm, committed) for 8-bit rows: the decoder's unfiltering (RGB,
  * RGBA) and the encoder's filter choice (grey, grey + alpha, RGB, RGBA).
  *

@@ -21,7 +21,7 @@
  * `row` and `prev` (the "left of the first pixel" of PNG spec §9.2), and all
  * buffers may be read up to 15 bytes past their end.
  *
- * Build: scripts/build-png-simd.sh (clang 14, --target=wasm32 -msimd128 -O3).
+ * Build: scripts/build-simd.sh png (clang 14, --target=wasm32 -msimd128 -O3).
  */
 #include <stdint.h>
 #include <wasm_simd128.h>

@@ -10,7 +10,7 @@
  * rows: fixed point (hfilter_fixed, vfilter_fixed), two taps per multiply-add. The scalar JS kernels they replace are the
  * reference (test/codec/resize/simd.test.ts: within 1 LSB on random inputs).
  *
- * Build: scripts/build-simd.sh (clang 14, --target=wasm32 -msimd128 -O3).
+ * Build: scripts/build-simd.sh resize (clang 14, --target=wasm32 -msimd128 -O3).
  */
 #include <stdint.h>
 #include <wasm_simd128.h>

@@ -1,7 +1,7 @@
 /**
  * @module codec/resize/simd/resample-simd
  * The separable resampler on the SIMD kernels (kernels.c, built by
- * scripts/build-simd.sh into kernels.wasm, committed): the box pre-shrink of
+ * scripts/build-simd.sh resize into kernels.wasm, committed): the box pre-shrink of
  * codec/resize/resize and the Lanczos3 of codec/resize/resample-js give it their taps (per
  * output index: first source index, tap count, weights), and it runs
  *
@@ -85,28 +85,21 @@ export function resampleSeparableSimd(
     new Int32Array(k.memory.buffer, startP, outWidth).set(xs.start);
     new Int32Array(k.memory.buffer, countP, outWidth).set(xs.count);
     new Float32Array(k.memory.buffer, weightsP, xs.weights.length).set(xs.weights);
-    const ringRow = new Int32Array(ringSize).fill(-1);
     const src = r.data;
     const rowBytes = inW * 4;
     const pm = premultiply ? 1 : 0;
     const rows = new Int32Array(k.memory.buffer, rowsP, ys.stride);
     const rowWeights = new Float32Array(k.memory.buffer, wP, ys.stride);
+    const line = rowRing(ringP, lineBytes, ringSize, (sy, lineP) => {
+      heap.set(src.subarray(sy * rowBytes, sy * rowBytes + rowBytes), srcP);
+      k.convert_row(srcP, inW, pm, rowP);
+      k.filter_row(rowP, outWidth, startP, countP, weightsP, xs.stride, lineP);
+    });
     const out = new Uint8Array(outWidth * outHeight * 4);
     for (let oy = 0; oy < outHeight; oy++) {
       const first = ys.start[oy]!;
       const n = ys.count[oy]!;
-      for (let t = 0; t < n; t++) {
-        const sy = first + t;
-        const slot = sy % ringSize;
-        const lineP = ringP + slot * lineBytes;
-        if (ringRow[slot] !== sy) {
-          heap.set(src.subarray(sy * rowBytes, sy * rowBytes + rowBytes), srcP);
-          k.convert_row(srcP, inW, pm, rowP);
-          k.filter_row(rowP, outWidth, startP, countP, weightsP, xs.stride, lineP);
-          ringRow[slot] = sy;
-        }
-        rows[t] = lineP;
-      }
+      for (let t = 0; t < n; t++) rows[t] = line(first + t);
       rowWeights.set(ys.weights.subarray(oy * ys.stride, oy * ys.stride + n));
       k.vfilter_float(rowsP, wP, n, outWidth, pm, scale, outP);
       out.set(heap.subarray(outP, outP + outWidth * 4), oy * outWidth * 4);
@@ -209,25 +202,18 @@ function resampleFixedSimd(r: Raster, outWidth: number, outHeight: number, xs: T
     }
     const rows = new Int32Array(mem, rowsP, maxPairs * 2);
     const vPairs = new Int32Array(mem, vpairsP, maxPairs);
-    const ringRow = new Int32Array(ringSize).fill(-1);
     const src = r.data;
     const rowBytes = inW * 4;
+    const line = rowRing(ringP, lineBytes, ringSize, (sy, lineP) => {
+      heap.set(src.subarray(sy * rowBytes, sy * rowBytes + rowBytes), srcP);
+      k.hfilter_fixed(srcP, padW, startP, pairsP, groups, bitsX, lineP);
+    });
     const out = new Uint8Array(outWidth * outHeight * 4);
     for (let oy = 0; oy < outHeight; oy++) {
       const first = ys.start[oy]!;
       const n = ys.count[oy]!;
       quantiseTaps(ys, oy, bitsY, q, frac);
-      for (let t = 0; t < n; t++) {
-        const sy = first + t;
-        const slot = sy % ringSize;
-        const lineP = ringP + slot * lineBytes;
-        if (ringRow[slot] !== sy) {
-          heap.set(src.subarray(sy * rowBytes, sy * rowBytes + rowBytes), srcP);
-          k.hfilter_fixed(srcP, padW, startP, pairsP, groups, bitsX, lineP);
-          ringRow[slot] = sy;
-        }
-        rows[t] = lineP;
-      }
+      for (let t = 0; t < n; t++) rows[t] = line(first + t);
       const npairs = (n + 1) >> 1;
       if (n & 1) rows[n] = rows[n - 1]!; // its coefficient is 0
       for (let j = 0; j < npairs; j++) vPairs[j] = pack(q[2 * j]!, q[2 * j + 1]!);
@@ -238,6 +224,24 @@ function resampleFixedSimd(r: Raster, outWidth: number, outHeight: number, xs: T
   } finally {
     release();
   }
+}
+
+/**
+ * The ring of horizontally filtered source rows the vertical taps read, `size`
+ * lines of `lineBytes` at `ringP`: `filter(sy, lineP)` fills a line, once per
+ * source row; the returned function gives the line holding row `sy`.
+ */
+function rowRing(ringP: number, lineBytes: number, size: number, filter: (sy: number, lineP: number) => void): (sy: number) => number {
+  const held = new Int32Array(size).fill(-1);
+  return (sy) => {
+    const slot = sy % size;
+    const lineP = ringP + slot * lineBytes;
+    if (held[slot] !== sy) {
+      filter(sy, lineP);
+      held[slot] = sy;
+    }
+    return lineP;
+  };
 }
 
 /**
