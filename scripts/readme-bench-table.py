@@ -19,7 +19,7 @@ if cold.get('perFormat'):
 inspector = 'wrangler dev without its DevTools inspector' if 'inspector' in r['method'] and not r['method']['inspector'].startswith('wrangler dev CLI') else 'this run: the wrangler dev CLI with its DevTools inspector, which slows large-source requests, see below'
 section = f"""## Benchmark
 
-`npm run bench` (about four minutes): the real Worker under `wrangler dev` with a
+`npm run bench` (about three minutes): the real Worker under `wrangler dev` with a
 loopback origin, against sharp (libvips, `concurrency(1)`) in the same run,
 alternating, 7 rounds after a warm-up, medians. Full table with every target
 met or missed: [bench/RESULTS.md](bench/RESULTS.md); method: [bench/README.md](bench/README.md).
