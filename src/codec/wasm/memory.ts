@@ -11,7 +11,7 @@
  *
  * Per module (linear memory measured in workerd; registered name in brackets):
  * - [jpeg-turbo], [jpeg-turbo-enc] our libjpeg-turbo build (codec/jpeg/turbo,
- *   416 KB wasm), one instance decoding and one encoding. Start at 1 MB. The
+ *   340 KB wasm), one instance decoding and one encoding. Start at 1 MB. The
  *   file streams in and rows stream out, so a baseline decode stays at 1 MB at
  *   every scale (12 MP full size included); a progressive one holds every
  *   coefficient (~3 bytes/pixel at 4:2:0: 12 MP ~36 MB); an encode holds its
