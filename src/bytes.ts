@@ -9,6 +9,9 @@
  * undefined, so a missed check cannot turn into NaN arithmetic.
  */
 
+/** Whether 32-bit words hold RGBA as R in the low byte (every platform Workers run on); for word-at-a-time pixel loops. */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 export const at = (b: Uint8Array, o: number): number => b[o] ?? 0;
 export const u16be = (b: Uint8Array, o: number) => (at(b, o) << 8) | at(b, o + 1);
 export const u16le = (b: Uint8Array, o: number) => at(b, o) | (at(b, o + 1) << 8);

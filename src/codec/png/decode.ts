@@ -63,6 +63,7 @@
  *   "extra compressed data" warning); beyond that, 422.
  * - More than 2^28 pixels: 413 before anything is allocated.
  */
+import { LITTLE_ENDIAN } from '../../bytes';
 import { corrupt, tooLarge, unsupported } from '../../errors';
 import type { Raster } from '../types';
 import { crc32 } from './crc32';
@@ -650,9 +651,6 @@ function paethN(cur: Uint8Array, prev: Uint8Array, len: number, bpp: number): vo
 }
 
 /* ------------------------------------------------------- pixel conversion */
-
-/** Whether 32-bit words hold RGBA as R in the low byte (every platform Workers run on). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** round(v * 255 / 65535) for a 16-bit sample v, exactly (checked for all v). */
 function to8(v: number): number {

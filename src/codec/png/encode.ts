@@ -17,6 +17,7 @@
  *   holds two rows.
  */
 import { createDeflate, deflateSync } from 'node:zlib';
+import { LITTLE_ENDIAN } from '../../bytes';
 import { crc32 } from './crc32';
 import { paethPredict } from './paeth';
 import { MAX_KERNEL_ROW_BYTES, PngRowKernels } from './simd/filters-simd';
@@ -81,8 +82,6 @@ function chooseColour(d: Uint8Array): Colour {
   if (grey) return opaque ? COLOUR.grey : COLOUR.greyAlpha;
   return opaque ? COLOUR.rgb : COLOUR.rgba;
 }
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Packs one RGBA row into the chosen colour type's samples (RGBA: the row itself, no copy). */
 function packRow(d: Uint8Array, y: number, width: number, channels: number, out: Uint8Array): Uint8Array {

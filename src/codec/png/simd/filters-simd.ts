@@ -14,6 +14,7 @@
  * 5 KB module takes microseconds.
  */
 import filtersModule from './filters.wasm';
+import { bumpLayout } from '../../wasm/bump-layout';
 
 /**
  * Widest row (bytes) the kernels take: 4 rows of it in linear memory. Wider rows
@@ -53,14 +54,7 @@ export class PngRowKernels {
     // Each buffer: 16 bytes of zeros in front, the row, 16 bytes of slack, 16-byte aligned;
     // the output row also holds an RGB row expanded to RGBA.
     const outBytes = Math.max(rowBytes + 1, bpp === 3 ? (rowBytes / 3) * 4 : 0);
-    let at = ((this.k.__heap_base.value as number) + 15) & ~15;
-    const ptrs = [rowBytes, rowBytes, rowBytes, outBytes].map((bytes) => {
-      const p = at + 16;
-      at += (bytes + 47) & ~15;
-      return p;
-    });
-    const missing = at - this.k.memory.buffer.byteLength;
-    if (missing > 0) this.k.memory.grow(Math.ceil(missing / 65536));
+    const ptrs = bumpLayout(this.k.memory, this.k.__heap_base, [rowBytes, rowBytes, rowBytes, outBytes].map((b) => 16 + b + 16)).map((p) => p + 16);
     // Views made after the one grow stay valid (memory never grows again).
     const buf = this.k.memory.buffer;
     this.slotPtr = [ptrs[0]!, ptrs[1]!];

@@ -22,6 +22,7 @@
  * -> 1920 w 130 -> 56 ms, -> 300 w 97 -> 22 ms, 2 MP RGBA -> 400 w 22 -> 13 ms.
  */
 import kernelsModule from './kernels.wasm';
+import { bumpLayout } from '../../wasm/bump-layout';
 import { LazyInstance } from '../../wasm/memory';
 import type { Raster } from '../../types';
 
@@ -50,19 +51,6 @@ export interface Taps {
   stride: number;
 }
 
-/** Bump layout above __heap_base, 16-byte aligned; grows the memory once for the whole job. */
-function layout(k: KernelExports, sizes: number[]): number[] {
-  let at = (k.__heap_base.value as number + 15) & ~15;
-  const ptrs = sizes.map((s) => {
-    const p = at;
-    at = (at + s + 15) & ~15;
-    return p;
-  });
-  const missing = at - k.memory.buffer.byteLength;
-  if (missing > 0) k.memory.grow(Math.ceil(missing / 65536));
-  return ptrs;
-}
-
 /**
  * Resamples `r` to outWidth x outHeight with separable taps. Straight colour:
  * every channel is scaled by `scale` after filtering. Premultiplied: colour is
@@ -78,7 +66,7 @@ export function resampleSeparableSimd(
     const inW = r.width;
     const ringSize = ys.stride + 1;
     const lineBytes = outWidth * 16;
-    const [startP, countP, weightsP, srcP, rowP, ringP, rowsP, wP, outP] = layout(k, [
+    const [startP, countP, weightsP, srcP, rowP, ringP, rowsP, wP, outP] = bumpLayout(k.memory, k.__heap_base, [
       outWidth * 4, outWidth * 4, xs.weights.byteLength, inW * 4, inW * 16, ringSize * lineBytes, ys.stride * 4, ys.stride * 4, outWidth * 4,
     ]) as [number, number, number, number, number, number, number, number, number];
     const heap = new Uint8Array(k.memory.buffer);
@@ -186,7 +174,7 @@ function resampleFixedSimd(r: Raster, outWidth: number, outHeight: number, xs: T
     const lineBytes = padW * 8;
     const ringSize = ys.stride + 1;
     const maxPairs = Math.max(1, Math.ceil(ys.stride / 2));
-    const [startP, pairsP, srcP, ringP, rowsP, vpairsP, outP] = layout(k, [
+    const [startP, pairsP, srcP, ringP, rowsP, vpairsP, outP] = bumpLayout(k.memory, k.__heap_base, [
       padW * 4, padW * groups * 8, (inW + 4 * groups) * 4, ringSize * lineBytes, maxPairs * 8, maxPairs * 4, padW * 4,
     ]) as [number, number, number, number, number, number, number];
     const mem = k.memory.buffer;
@@ -260,7 +248,7 @@ const SCAN_CHUNK_PIXELS = 16384;
 export function anyTransparentSimd(data: Uint8Array): boolean {
   const k = kernels.get();
   try {
-    const [bufP] = layout(k, [SCAN_CHUNK_PIXELS * 4]) as [number];
+    const [bufP] = bumpLayout(k.memory, k.__heap_base, [SCAN_CHUNK_PIXELS * 4]) as [number];
     const heap = new Uint8Array(k.memory.buffer);
     const pixels = data.length >> 2;
     for (let p = 0; p < pixels; p += SCAN_CHUNK_PIXELS) {
