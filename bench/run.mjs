@@ -9,7 +9,10 @@
  * DEBUG=true), and times each case on both sides, alternating which goes first
  * every round, after warm-up. Thumbflare time = wall time of the HTTP request
  * (includes the loopback origin fetch and wrangler's local proxy); sharp time =
- * the in-process pipeline from an in-memory buffer with sharp.concurrency(1).
+ * the same job from an in-memory buffer with sharp.concurrency(1), pinned to one
+ * core in a child process (bench/lib/sharp-one-core.mjs: libvips' write-behind
+ * thread otherwise encodes large outputs on the second core), and also timed
+ * in-process, unpinned, as before 2026-12-02 ("sharp 2 threads" below).
  * Every Thumbflare request uses a fresh source path (/b<n>/<file>) so neither
  * the result cache nor the source cache can answer it.
  *
@@ -47,6 +50,8 @@ import { gzipSync } from 'node:zlib';
 import { benchImages } from './lib/images.mjs';
 import { decodeRgb, median, psnr, sniff, ssim, zonePlateAlias } from './lib/metrics.mjs';
 import { REPO, buildBundle, killAll, snapshotConfig, startOrigin, startWorker } from './lib/servers.mjs';
+import { SHARP_JPEG, timeSharp } from './lib/sharp-job.mjs';
+import { startSharpOneCore } from './lib/sharp-one-core.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
@@ -57,16 +62,6 @@ const MiB = 1024 * 1024;
 /** The Worker's default limits (wrangler.toml + config.ts), plus DEBUG for the WASM-memory header. */
 const WORKER_VARS = { DEBUG: 'true' };
 
-sharp.concurrency(1); // one libvips thread, like one Worker isolate
-sharp.cache(false); // no libvips operation cache between rounds
-
-/**
- * sharp's JPEG settings matched to Thumbflare's encoder: sharp's own defaults (libjpeg-turbo-compatible: standard
- * quantisation tables, no trellis, optimised Huffman, 4:2:0, baseline), which our libjpeg-turbo build writes byte
- * for byte (codec/jpeg/encode; issue 10 item 5). Until it replaced MozJPEG, this was MozJPEG's profile (trellis,
- * table 3) on both sides.
- */
-const SHARP_JPEG = { chromaSubsampling: '4:2:0', optimiseCoding: true, progressive: false };
 
 const CASES = [
   // Issue 10's targets: end to end <= 2x sharp everywhere; compute <= 1.3x for this case, 1.5x for the others.
@@ -108,23 +103,6 @@ const OUT_DIR = only ? join(REPO, 'bench', 'out') : join(REPO, 'bench');
 
 const log = (...a) => console.error(`[bench ${((performance.now() - T0) / 1000).toFixed(0).padStart(3)}s]`, ...a);
 const T0 = performance.now();
-
-function sharpPipeline(c, buf) {
-  const img = sharp(buf).rotate().resize({ width: c.width });
-  switch (c.sharpFormat ?? c.format) {
-    case 'jpeg': return img.jpeg({ quality: c.quality, ...SHARP_JPEG });
-    case 'webp': return img.webp({ quality: c.quality }); // effort 4 = Thumbflare's method 4
-    case 'avif': return c.sharpQuality ? img.avif({ quality: c.sharpQuality }) : img.avif();
-    case 'png': return img.png();
-    default: throw new Error(c.format);
-  }
-}
-
-async function timeSharp(c, buf) {
-  const t = performance.now();
-  const out = await sharpPipeline(c, buf).toBuffer();
-  return { ms: performance.now() - t, body: out };
-}
 
 let seq = 0;
 function tfUrl(worker, c) {
@@ -214,6 +192,8 @@ async function main() {
   const config = snapshotConfig(outdir);
 
   const origin = await startOrigin(images);
+  const oneCore = await startSharpOneCore(images);
+  log(oneCore ? `sharp: one core (taskset -c ${oneCore.core}) in a child process, and in-process unpinned` : 'sharp: in-process only (no taskset or one core)');
   let worker = await startWorker({ config, vars: { ...WORKER_VARS, ORIGIN: origin.url }, log, inspector: INSPECTOR });
 
   // Lossless references: sharp's own resize (lanczos3), not encoded.
@@ -224,7 +204,7 @@ async function main() {
   }
 
   const state = Object.fromEntries(
-    cases.map((c) => [c.id, { tf: [], direct: [], sharp: [], wasm: [], stages: [], tfBody: null, sharpBody: null, error: null }]),
+    cases.map((c) => [c.id, { tf: [], direct: [], sharp: [], sharpInProcess: [], wasm: [], stages: [], tfBody: null, sharpBody: null, error: null }]),
   );
   const conc = { tf: [], sharp: [], wasm: [], error: null };
 
@@ -261,9 +241,14 @@ async function main() {
       }
     };
     const doSharp = async () => {
+      // The one-core run is the ratio basis (the issue's "1 thread"); the unpinned one is reported beside it.
       const r = await timeSharp(c, images[c.src].body);
-      if (!warm) s.sharp.push(r.ms);
+      if (!warm) s.sharpInProcess.push(r.ms);
       s.sharpBody = r.body;
+      if (oneCore) {
+        const p = await oneCore.run(c);
+        if (!warm) s.sharp.push(p.ms);
+      } else if (!warm) s.sharp.push(r.ms);
     };
     s.error = await alternate(round, doTf, doSharp);
     if (s.error) log(`case ${c.id} FAILED: ${s.error.message}`);
@@ -318,6 +303,8 @@ async function main() {
     if (s.tfBody && s.sharpBody) {
       row.tfMs = median(s.tf);
       row.sharpMs = median(s.sharp);
+      row.sharpInProcessMs = median(s.sharpInProcess);
+      row.ratioInProcess = row.tfMs / row.sharpInProcessMs;
       row.ratio = row.tfMs && row.sharpMs ? row.tfMs / row.sharpMs : null;
       if (s.direct.length) {
         row.tfDirectMs = median(s.direct);
@@ -326,12 +313,14 @@ async function main() {
       }
       row.tfSamplesMs = s.tf.map((x) => +x.toFixed(1));
       row.sharpSamplesMs = s.sharp.map((x) => +x.toFixed(1));
+      row.sharpInProcessSamplesMs = s.sharpInProcess.map((x) => +x.toFixed(1));
       const stageNames = [...new Set(['origin', 'decode', 'transform', 'encode', ...s.stages.flatMap((st) => Object.keys(st))])].filter((k) => k !== 'stagesSum');
       row.tfStagesMedianMs = Object.fromEntries(stageNames.map((k) => [k, median(s.stages.map((st) => st[k]).filter((v) => v !== undefined))]));
       // The Worker's own compute (decode + transform + encode, from Server-Timing): what the CPU bill
       // counts, without the loopback origin fetch and wrangler dev's local proxy. sharp's time is all compute.
       row.tfComputeMs = median(s.stages.map((st) => (st.decode ?? 0) + (st.transform ?? 0) + (st.encode ?? 0)));
       row.computeRatio = row.tfComputeMs && row.sharpMs ? row.tfComputeMs / row.sharpMs : null;
+      row.computeRatioInProcess = row.tfComputeMs / row.sharpInProcessMs;
       // Share of the Worker's `total` its named stages account for (median over rounds; item 1 asks >= 0.9).
       row.stagesOverTotal = median(s.stages.filter((st) => st.total).map((st) => st.stagesSum / st.total));
       row.tfBytes = s.tfBody.length;
@@ -405,6 +394,7 @@ async function main() {
   }
   worker?.stop();
   origin.close();
+  oneCore?.close();
 
   const out = {
     date: new Date().toISOString(),
@@ -417,7 +407,9 @@ async function main() {
       statistic: 'median over rounds',
       thumbflare: 'wall time of one HTTP GET to wrangler dev on 127.0.0.1 (includes the loopback origin fetch, the local proxy and the edge-cache writes); unique source path per request so every request misses both caches',
       inspector: INSPECTOR ? 'wrangler dev CLI, DevTools inspector on (its Network domain relays every subrequest body chunk)' : "wrangler's dev server (unstable_startWorker) with dev.inspector false: same ProxyWorker and workerd, no DevTools inspector",
-      sharp: 'in-process, from an in-memory buffer, sharp.concurrency(1), sharp.cache(false)',
+      sharp: oneCore
+        ? `sharp.concurrency(1), sharp.cache(false), from an in-memory buffer, in a child process pinned to one core (taskset -c ${oneCore.core}): the ratio basis. sharpInProcessMs: the same job in the bench process, unpinned, where libvips' write-behind thread encodes on the second core`
+        : 'in-process, from an in-memory buffer, sharp.concurrency(1), sharp.cache(false)',
       sharpJpeg: SHARP_JPEG,
       sharpWebp: 'quality as requested, effort 4 (default)',
       sharpAvif: 'sharp default: quality 50, effort 4, 4:4:4 chroma (Thumbflare: speed 8, 4:2:0)',
@@ -562,10 +554,10 @@ function renderMarkdown(o) {
   L.push('');
   L.push(`${o.date} · ${o.machine.cores} × ${o.machine.cpu} · Node ${o.machine.node} · sharp ${o.versions.sharp} (libvips ${o.versions.vips}) · wrangler ${o.versions.wrangler} · ${o.method.rounds} rounds after ${o.method.warmup} warm-up · load avg at end ${o.machine.loadavg.map((x) => x.toFixed(1)).join(' ')}`);
   L.push('');
-  L.push('TF compute = the Worker\'s decode + transform + encode from its `Server-Timing` (what Workers bill as CPU); TF end-to-end = HTTP wall time against `wrangler dev` (' + (o.method.inspector?.startsWith('wrangler dev CLI') ? 'the CLI, DevTools inspector on' : 'DevTools inspector off') + '; adds the loopback origin fetch, the edge-cache lookups and wrangler\'s local proxy); TF direct = the same request on the Worker\'s own workerd socket, past wrangler dev\'s dev-only ProxyWorker hop (the production-like path); sharp = in-process on a buffer, `concurrency(1)`. Medians. PSNR/SSIM: Thumbflare output vs sharp output (SSIM ref: each vs an unencoded lanczos3 resize).');
+  L.push('TF compute = the Worker\'s decode + transform + encode from its `Server-Timing` (what Workers bill as CPU); TF end-to-end = HTTP wall time against `wrangler dev` (' + (o.method.inspector?.startsWith('wrangler dev CLI') ? 'the CLI, DevTools inspector on' : 'DevTools inspector off') + '; adds the loopback origin fetch, the edge-cache lookups and wrangler\'s local proxy); TF direct = the same request on the Worker\'s own workerd socket, past wrangler dev\'s dev-only ProxyWorker hop (the production-like path); sharp = from a buffer, `concurrency(1)`, on one core (a child process pinned with taskset: the ratio basis); sharp 2 threads = the same job in-process and unpinned, where libvips\' write-behind thread encodes large outputs on the second core (end-to-end ratio against it in brackets). Medians. PSNR/SSIM: Thumbflare output vs sharp output (SSIM ref: each vs an unencoded lanczos3 resize).');
   L.push('');
-  L.push('| Case | TF compute ms | TF end-to-end ms | sharp ms | compute ratio | end-to-end ratio | TF direct ms | direct ratio | TF KiB | sharp KiB | bytes ratio | PSNR dB | SSIM | SSIM ref TF / sharp | peak WASM MiB | targets |');
-  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|');
+  L.push('| Case | TF compute ms | TF end-to-end ms | sharp ms | sharp 2 threads ms | compute ratio | end-to-end ratio | TF direct ms | direct ratio | TF KiB | sharp KiB | bytes ratio | PSNR dB | SSIM | SSIM ref TF / sharp | peak WASM MiB | targets |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|');
   for (const r of o.cases) {
     if (r.error && r.tfMs === undefined) {
       L.push(`| ${r.label} | **failed** | | | | | | | | | | | | ${r.error.request ?? ''} → ${r.error.status ?? ''} ${(r.error.response ?? r.error.message).replace(/\|/g, '\\|').slice(0, 160)} |`);
@@ -574,7 +566,7 @@ function renderMarkdown(o) {
     const tg = r.targets.map((t) => `${t.met ? '✅' : '❌'} ${t.name}`).join('<br>');
     const extra = r.aliasRms ? `<br>alias RMS TF ${fmt(r.aliasRms.tf, 2)} / sharp ${fmt(r.aliasRms.sharp, 2)}` : '';
     L.push(
-      `| ${r.label}${r.error ? ' (partial: ' + r.error.status + ')' : ''} | ${fmt(r.tfComputeMs, 0)} | ${fmt(r.tfMs, 0)} | ${fmt(r.sharpMs, 0)} | ${fmt(r.computeRatio, 2)} | ${fmt(r.ratio, 2)} | ${fmt(r.tfDirectMs, 0)} | ${fmt(r.directRatio, 2)} | ${kb(r.tfBytes)} | ${kb(r.sharpBytes)} | ${fmt(r.bytesRatio, 2)} | ${fmt(r.psnr, 1)} | ${fmt(r.ssim, 4)} | ${fmt(r.tfVsRef.ssim, 4)} / ${fmt(r.sharpVsRef.ssim, 4)}${extra} | ${fmt(r.peakWasmBytes / MiB, 1)} | ${tg} |`,
+      `| ${r.label}${r.error ? ' (partial: ' + r.error.status + ')' : ''} | ${fmt(r.tfComputeMs, 0)} | ${fmt(r.tfMs, 0)} | ${fmt(r.sharpMs, 0)} | ${fmt(r.sharpInProcessMs, 0)} | ${fmt(r.computeRatio, 2)} | ${fmt(r.ratio, 2)} (${fmt(r.ratioInProcess, 2)}) | ${fmt(r.tfDirectMs, 0)} | ${fmt(r.directRatio, 2)} | ${kb(r.tfBytes)} | ${kb(r.sharpBytes)} | ${fmt(r.bytesRatio, 2)} | ${fmt(r.psnr, 1)} | ${fmt(r.ssim, 4)} | ${fmt(r.tfVsRef.ssim, 4)} / ${fmt(r.sharpVsRef.ssim, 4)}${extra} | ${fmt(r.peakWasmBytes / MiB, 1)} | ${tg} |`,
     );
   }
   const c = o.concurrency;
@@ -582,7 +574,7 @@ function renderMarkdown(o) {
     if (c.error && !c.tfImagesPerSec) L.push(`| ${c.label} | **failed** | | | | | | | | | | | | ${c.error.message.replace(/\|/g, '\\|').slice(0, 200)} |`);
     else
       L.push(
-        `| ${c.label} | | ${fmt(c.tfImagesPerSec, 2)} img/s | ${fmt(c.sharpImagesPerSec, 2)} img/s | | ${fmt(c.ratio, 2)} | | | | | | | | | ${fmt(c.peakWasmBytes / MiB, 1)} | ${c.targets.map((t) => `${t.met ? '✅' : '❌'} ${t.name}`).join('<br>')} |`,
+        `| ${c.label} | | ${fmt(c.tfImagesPerSec, 2)} img/s | | ${fmt(c.sharpImagesPerSec, 2)} img/s | | ${fmt(c.ratio, 2)} | | | | | | | | | ${fmt(c.peakWasmBytes / MiB, 1)} | ${c.targets.map((t) => `${t.met ? '✅' : '❌'} ${t.name}`).join('<br>')} |`,
       );
   }
   L.push('');
