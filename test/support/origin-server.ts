@@ -19,6 +19,8 @@
  *   POST /__libvips/jpeg-encode?width=&height=&quality=[&progressive=1]  sharp's JPEG of the RGB8 pixels posted
  *                         (test/codec/jpeg/jsimd-encode.test.ts compares ours with it)
  *   GET /__png-simd-build like /__simd-build, for src/codec/png/simd (scripts/build-simd.sh png)
+ *   GET /__emscripten-memory-build  scripts/patch-emscripten-memory.mjs run on the installed jSquash
+ *                     binaries, compared with the committed src/codec/wasm/jsquash copies
  *   POST /__record/<name> a test's measurements, written to test/limits/<name>.json
  *                         (workerd has no file system) for a script to render
  * and counts requests per path (GET /__hits?path=/x) so tests can prove a
@@ -439,6 +441,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (path === '/__mut') return setMutable(url, res);
   if (path === '/__simd-build') {
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await simdBuildReport('resize', 'src/codec/resize/simd', 'kernels.wasm')));
+    return;
+  }
+  if (path === '/__emscripten-memory-build') {
+    const { emscriptenMemoryReport } = (await import('../../scripts/patch-emscripten-memory.mjs')) as { emscriptenMemoryReport: () => unknown };
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(emscriptenMemoryReport()));
     return;
   }
   if (path === '/__png-simd-build') {

@@ -11,7 +11,8 @@
  * {@link JXL_EFFORT}; the figures behind both are in docs/jxl.md.
  */
 import jxlEncFactory from '@jsquash/jxl/codec/enc/jxl_enc.js';
-import jxlEncModule from '@jsquash/jxl/codec/enc/jxl_enc.wasm';
+// jSquash's binary with a small initial memory (scripts/patch-emscripten-memory.mjs, codec/wasm/emscripten).
+import jxlEncModule from '../wasm/jsquash/jxl_enc.wasm';
 import { defaultOptions as jxlDefaults } from '@jsquash/jxl/meta.js';
 import type { Raster } from '../types';
 import { callEmscripten, defineEmscripten, type Factory } from '../wasm/emscripten';

@@ -34,7 +34,8 @@ export function encoderWorkingSet(format: OutputFormat, width: number, height: n
     case 'jpeg':
       return 2 * MiB + 3 * px + px;
     case 'webp':
-      // Emscripten builds start at 16 MiB (their INITIAL_MEMORY): that is the floor.
+      // A 16 MiB floor: jSquash's INITIAL_MEMORY. Our copies start at 0.2-6 MiB (codec/wasm/jsquash), so for
+      // small outputs this is a margin; kept so admission (format fallbacks, 413s) is unchanged.
       return Math.max(16 * MiB, 8 * MiB + (mayHaveAlpha ? 30 : 22) * px) + px;
     case 'avif':
       return Math.max(16 * MiB, 16 * MiB + 30 * px) + px;

@@ -17,15 +17,22 @@
  *
  * Choices: the SIMD libwebp encoder (workerd's V8 has WASM SIMD; ~1.5x faster);
  * the single-threaded AVIF encoder (Workers have no threads).
+ *
+ * The `.wasm` files are jSquash's, with one field changed: the memory's initial
+ * size, from Emscripten's default 16 MB to what the static data and stack need
+ * (0.2 MB for libwebp, 6 MB for libavif's 5 MB stack); the heap grows on demand.
+ * Memory never shrinks, so the 16 MB minimum was what each idle instance held
+ * between requests. `node scripts/patch-emscripten-memory.mjs` writes them from
+ * the installed packages (test/codec/wasm/emscripten-memory.test.ts checks it).
  */
 import webpDecFactory from '@jsquash/webp/codec/dec/webp_dec.js';
-import webpDecModule from '@jsquash/webp/codec/dec/webp_dec.wasm';
+import webpDecModule from './jsquash/webp_dec.wasm';
 import webpEncFactory from '@jsquash/webp/codec/enc/webp_enc_simd.js';
-import webpEncModule from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
+import webpEncModule from './jsquash/webp_enc_simd.wasm';
 import avifDecFactory from '@jsquash/avif/codec/dec/avif_dec.js';
-import avifDecModule from '@jsquash/avif/codec/dec/avif_dec.wasm';
+import avifDecModule from './jsquash/avif_dec.wasm';
 import avifEncFactory from '@jsquash/avif/codec/enc/avif_enc.js';
-import avifEncModule from '@jsquash/avif/codec/enc/avif_enc.wasm';
+import avifEncModule from './jsquash/avif_enc.wasm';
 import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
 import { defaultOptions as avifDefaults } from '@jsquash/avif/meta.js';
 import { corrupt } from '../../errors';
