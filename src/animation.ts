@@ -88,6 +88,8 @@ export async function transformAnimation(bytes: Uint8Array, job: AnimationJob): 
     options, plan, orientation: probe.orientation, display: { width: probe.displayWidth, height: probe.displayHeight },
     // Later frames may uncover transparency the first hides: keep alpha whenever the header allows it.
     hasAlpha: probe.hasAlpha !== false, format, overlays: job.overlays, colour: job.colour,
+    // Each frame is a canvas composited from the frames so far: flatten scans it rather than trust the header.
+    mayHaveAlpha: true,
   };
   for await (const { canvas, delayMs } of reader.frames()) {
     // The steps may work in place; the reader's canvas must survive for the next frame.

@@ -7,10 +7,12 @@
 import { anyTransparentSimd } from '../codec/resize/simd/resample-simd';
 import type { Step } from './step';
 
-export const flattenStep: Step = (r, { format, options }) => {
+export const flattenStep: Step = (r, ctx) => {
+  const { format, options } = ctx;
   // imgproxy's `background` flattens every format (options.flatten); otherwise only JPEG needs it.
   if (format !== 'jpeg' && !options.flatten) return r;
-  if (!anyTransparentSimd(r.data)) return r;
+  // Known opaque (runPipeline's record), or found so by the scan: nothing to composite.
+  if (ctx.mayHaveAlpha === false || !anyTransparentSimd(r.data)) return r;
   const { r: br, g: bg, b: bb } = options.background;
   const d = r.data;
   let out: Uint8Array | undefined;

@@ -18,6 +18,12 @@ export interface StepContext {
   display: { width: number; height: number };
   /** Whether the decoded source has any non-opaque pixel. */
   hasAlpha: boolean;
+  /**
+   * False when the raster this step gets is known to be opaque: the source was, and every step
+   * before that replaced it keeps opacity (pipeline/index KEEPS_OPAQUE). Kept up by runPipeline,
+   * starting from `hasAlpha` unless the caller sets it.
+   */
+  mayHaveAlpha?: boolean;
   format: OutputFormat;
   /** `options.draw`, fetched and decoded before the pipeline runs (overlays.ts). */
   overlays?: readonly OverlayImage[];
