@@ -11,6 +11,7 @@ import { decodeImage } from '../../../src/codec/decode';
 import { encodeImage } from '../../../src/codec/encode';
 import type { Raster } from '../../../src/codec/types';
 import { recycleCodecs, trimCodecs, wasmMemoryBytes } from '../../../src/codec/wasm/memory';
+import { readConfig, type Env } from '../../../src/config';
 import { ORIGIN } from '../../support/worker';
 import webpDecFactory from '@jsquash/webp/codec/dec/webp_dec.js';
 import webpDecOriginal from '@jsquash/webp/codec/dec/webp_dec.wasm';
@@ -121,11 +122,12 @@ describe('the idle policy keeps the common codecs warm', () => {
     const webp = await encodeImage(smoothPattern(1200, 800), 'webp', 80);
     await decodeImage(webp, 'webp', {});
     await encodeImage(smoothPattern(600, 400), 'webp', 80);
-    // The Worker's defaults (config.ts): RECYCLE_WASM_BYTES and IDLE_WASM_BYTES, 32 MB each.
-    trimCodecs(32 * MB, 32 * MB);
+    // The Worker's defaults (config.ts: RECYCLE_WASM_BYTES, IDLE_WASM_BYTES), as src/index.ts applies them after a request.
+    const { recycleWasmBytes, idleWasmBytes } = readConfig({} as Env);
+    trimCodecs(recycleWasmBytes, idleWasmBytes);
     const { modules, total } = wasmMemoryBytes();
     console.log(`MEASURE idle after trim: ${(total / MB).toFixed(1)} MB (${Object.entries(modules).filter(([, b]) => b).map(([n, b]) => `${n} ${(b / MB).toFixed(1)}`).join(', ')})`);
     for (const name of ['avif-enc', 'webp-dec', 'webp-enc']) expect(modules[name], name).toBeGreaterThan(0);
-    expect(total).toBeLessThanOrEqual(32 * MB);
+    expect(total).toBeLessThanOrEqual(idleWasmBytes);
   });
 });
