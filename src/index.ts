@@ -11,7 +11,7 @@ import { resolveSource } from './source';
 import { optionsFromCfImage } from './url/cf-image-object';
 import type { ParsedRequest } from './url/dialect';
 import { readConfig, type Config, type Env } from './config';
-import { trimCodecs, wasmMemoryBytes } from './codec/wasm/memory';
+import { codecInstantiations, trimCodecs, wasmMemoryBytes } from './codec/wasm/memory';
 import { ImageError, internal, loopDetected, methodNotAllowed, renderError } from './errors';
 import { getIsolateBudget } from './limits';
 import { VIA_PSEUDONYM, type OriginDeps } from './origin';
@@ -76,7 +76,7 @@ app.use('*', async (c, next) => {
 
 app.get('/__thumbflare/memory', (c, next) => {
   if (!readConfig(c.env).debug) return next();
-  return c.json(wasmMemoryBytes(), 200, { 'Cache-Control': 'no-store' });
+  return c.json({ ...wasmMemoryBytes(), instantiations: codecInstantiations() }, 200, { 'Cache-Control': 'no-store' });
 });
 
 /** Removes a source's variants from the shared variant tier (src/purge.ts). */

@@ -66,9 +66,13 @@ export class LazyInstance<T> {
       const { binding, memory } = this.create();
       this.value = binding;
       this.memory = memory;
+      this.instantiations++;
     }
     return this.value;
   }
+
+  /** How many instances this isolate has created (issue 10 item 3: a warm request creates none). */
+  instantiations = 0;
 
   /** True when an instance currently exists. */
   isLive(): boolean {
@@ -99,8 +103,12 @@ export class LazyAsyncInstance<T> {
     registry.set(name, this);
   }
 
+  /** How many instances this isolate has started creating. */
+  instantiations = 0;
+
   get(): Promise<T> {
     if (this.value === undefined) {
+      this.instantiations++;
       const pending = this.create().then(({ binding, memory }) => {
         if (this.value === pending) this.memory = memory;
         return binding;
@@ -129,6 +137,7 @@ export class LazyAsyncInstance<T> {
 }
 
 interface Registered {
+  readonly instantiations: number;
   memoryBytes(): number;
   isLive(): boolean;
   drop(): void;
@@ -146,6 +155,11 @@ export function wasmMemoryBytes(): { total: number; modules: Record<string, numb
     total += bytes;
   }
   return { total, modules };
+}
+
+/** Instances created so far in this isolate, per module: the debug endpoint and the warm-codec test read it. */
+export function codecInstantiations(): Record<string, number> {
+  return Object.fromEntries([...registry].map(([name, entry]) => [name, entry.instantiations]));
 }
 
 /**
