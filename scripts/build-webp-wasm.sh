@@ -16,6 +16,7 @@
 # byte). CI needs no toolchain: the .wasm is committed.
 #   sh scripts/build-webp-wasm.sh [OUT_DIR]       (default: src/codec/webp/wasm)
 #   SIMD=0 sh scripts/build-webp-wasm.sh OUT_DIR  (scalar C build, for comparison)
+#   PATCH=0 sh scripts/build-webp-wasm.sh OUT_DIR (without wasm32.patch, for comparison)
 # Exit status 3: no toolchain or no source (nothing was built).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -74,6 +75,10 @@ cp -R "$SRC/src/dec" "$SRC/src/dsp" "$SRC/src/utils" "$SRC/src/webp" "$BUILD/src
 mkdir -p "$BUILD/src/enc" && cp "$SRC"/src/enc/*.h "$BUILD/src/enc/"
 cp "$GLUE/glue.c" "$BUILD/"
 cd "$BUILD"
+# wasm32.patch: the VP8 bit reader's 56-bit window and VP8L's unaligned 32-bit
+# loads, as libwebp picks for x86-64 and AArch64 (wasm has 64-bit integer ops
+# and unaligned loads; its "reasonable default" is 24 bits). Same output.
+[ "${PATCH:-1}" = 0 ] || patch -p1 --quiet --no-backup-if-mismatch < "$GLUE/wasm32.patch"
 if [ "$SIMD" = 1 ]; then
   cp "$GLUE/compat/xmmintrin.h" "$GLUE/compat/emmintrin.h" compat/
   # __SSE__/__SSE2__ make cpu.h define WEBP_USE_SSE2 (the _SSE2 files compile)

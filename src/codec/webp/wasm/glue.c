@@ -14,7 +14,8 @@
  * cpu.c's EMSCRIPTEN branch reports SSE2 from the compile flags, so every
  * VP8*DspInit installs the _SSE2 functions. libwebp keeps its SSE2 output
  * identical to its C output (its tests compare them), so the pixels do not
- * depend on the build.
+ * depend on the build. wasm32.patch gives the bit readers the 64-bit windows
+ * libwebp uses on x86-64 and AArch64 (wasm has i64 and unaligned loads).
  *
  * Memory: wasi-libc's malloc (dlmalloc over memory.grow). libwebp never
  * longjmps: a refused file returns a status after freeing what it allocated,
