@@ -48,11 +48,12 @@ if [ ! -f "$SRC/src/dec/vp8_dec.c" ]; then
 fi
 
 # libwebpdecoder's sources (src/Makefile.am: libwebpdecoder_la = dec + dsp_dec
-# + utils_dec), without the MIPS/MSA/NEON files (nothing for wasm32) and the
-# rescaler (WebPDecode's scaling, which we never ask for, still links it).
-# SSE4.1 files are left out: their gains are in the encoder and in colour
-# conversions we do not use (RGB24 output, lossless's BGR24), and SSE2 already
-# covers every decoder path.
+# + utils_dec) without the MIPS/MSA/NEON files (nothing for wasm32); the
+# rescaler stays (WebPDecode's io links it, though we never ask for scaling).
+# The SSE4.1 files are left out: for RGBA output they add one intra predictor
+# and VP8L's colour transform, and reporting SSE4.1 also reports "slow SSSE3",
+# which switches VP8 to GetCoeffsAlt: measured in workerd, the SSE4.1 build was
+# 12% slower on a lossy photo and no faster on lossless (bench/webp-decode-ab.mjs).
 DEC="src/dec/alpha_dec.c src/dec/buffer_dec.c src/dec/frame_dec.c src/dec/idec_dec.c
 src/dec/io_dec.c src/dec/quant_dec.c src/dec/tree_dec.c src/dec/vp8_dec.c src/dec/vp8l_dec.c
 src/dec/webp_dec.c"
