@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 /**
  * @module scripts/patch-emscripten-memory
- * jSquash's Emscripten codecs (libwebp, libavif, libjxl) with a smaller initial memory.
+ * jSquash's Emscripten codecs (libwebp's encoder, libavif, libjxl) with a smaller
+ * initial memory. (Its WebP decoder was patched here too until our own libwebp
+ * build replaced it: codec/webp/libwebp.)
  *
  *   node scripts/patch-emscripten-memory.mjs          (writes src/codec/wasm/jsquash/*.wasm)
  *
- * Each of the five modules declares its linear memory with a minimum of 256
+ * Each of the four modules declares its linear memory with a minimum of 256
  * pages (Emscripten's default INITIAL_MEMORY, 16 MB) and growth allowed. Only
- * the static data and the stack need to be there at start: 77 KB for the WebP
- * decoder, 108 KB for the encoder, under 256 KB for libjxl's, 5.6-5.9 MB for
+ * the static data and the stack need to be there at start: 108 KB for the WebP
+ * encoder, under 256 KB for libjxl's, 5.6-5.9 MB for
  * the AVIF codecs (a 5 MB stack); everything else is malloc'd heap, which grows on demand through
  * `emscripten_resize_heap` (memory.grow, by at least 20 % each time). A
  * WebAssembly memory never shrinks, so the 16 MB minimum is what every idle
@@ -35,7 +37,6 @@ const PAGE = 65536;
 
 /** The modules patched: the package file, and the committed copy the Worker imports. */
 export const PATCHED = [
-  { from: 'node_modules/@jsquash/webp/codec/dec/webp_dec.wasm', to: 'src/codec/wasm/jsquash/webp_dec.wasm' },
   { from: 'node_modules/@jsquash/webp/codec/enc/webp_enc_simd.wasm', to: 'src/codec/wasm/jsquash/webp_enc_simd.wasm' },
   { from: 'node_modules/@jsquash/avif/codec/dec/avif_dec.wasm', to: 'src/codec/wasm/jsquash/avif_dec.wasm' },
   { from: 'node_modules/@jsquash/avif/codec/enc/avif_enc.wasm', to: 'src/codec/wasm/jsquash/avif_enc.wasm' },

@@ -62,6 +62,10 @@ describe('isolate memory under 128 MB (WASM + JS pixel buffers)', () => {
     ['/formats/heic/irot-exif6.heic?width=100&format=webp', 100],
     ['/gen/5mp-deflate.tif?width=1200&format=webp', 1200],
     ['/gen/5mp-16bit-lzw.tif?width=800', 800],
+    // WebP sources (issue 10 item 4, our libwebp decoder build): the bench's 1200x800 lossy row
+    // and a 2 MP lossy + alpha one; libwebp decodes the whole image into its module memory.
+    ['/gen/webp/photo-1200x800.webp?width=600&format=webp', 600],
+    ['/gen/webp/alpha-1733x1155.webp?width=600&format=webp', 600],
   ];
   /** Peaks of the CASES above, by path (a second identical request would be a cache hit). */
   const peaks = new Map<string, { peak: number; estimate: number }>();
@@ -75,7 +79,7 @@ describe('isolate memory under 128 MB (WASM + JS pixel buffers)', () => {
   }
 
   // The memory rule (codec/wasm/peak-memory) must not under-estimate the new decode paths.
-  const NEW_FORMATS = CASES.filter(([p]) => /\.(heic|tif)\?/.test(p)).map(([p]) => p);
+  const NEW_FORMATS = CASES.filter(([p]) => /\.(heic|tif|webp)\?/.test(p)).map(([p]) => p);
   for (const path of NEW_FORMATS) {
     it(`${path}: the memory rule's estimate covers the measured peak`, async () => {
       // Same request, same output format: the estimate it was admitted on against what it used.

@@ -19,6 +19,8 @@
  *   POST /__libvips/jpeg-encode?width=&height=&quality=[&progressive=1]  sharp's JPEG of the RGB8 pixels posted
  *                         (test/codec/jpeg/jsimd-encode.test.ts compares ours with it)
  *   GET /__png-simd-build like /__simd-build, for src/codec/png/simd (scripts/build-simd.sh png)
+ *   GET /__webp-wasm-build like /__jpeg-wasm-build, for src/codec/webp/wasm/libwebp-dec.wasm
+ *                     (scripts/build-webp-wasm.sh)
  *   GET /__emscripten-memory-build  scripts/patch-emscripten-memory.mjs run on the installed jSquash
  *                     binaries, compared with the committed src/codec/wasm/jsquash copies
  *   POST /__record/<name> a test's measurements, written to test/limits/<name>.json
@@ -118,6 +120,39 @@ async function sceneJpeg(name: string): Promise<{ type: string; body: Buffer }> 
 }
 
 /** Test images made on first request and kept in memory. */
+/** A photo-like RGBA8 raster: the bundled landscape sample at `width` x `height`, alpha from `alpha(x, y)` (255: opaque). */
+async function photoRgba(width: number, height: number, alpha: (x: number, y: number) => number): Promise<Buffer> {
+  const px = await sharp(resolve(ROOTS.samples!, 'landscape.jpg')).resize(width, height, { fit: 'fill' }).ensureAlpha().raw().toBuffer();
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) px[(y * width + x) * 4 + 3] = alpha(x, y);
+  return px;
+}
+const opaque = () => 255;
+const ramp = (w: number) => (x: number, y: number) => Math.min(255, Math.round((x * 255) / w + 40 * Math.sin(y / 9)));
+async function webpOf(width: number, height: number, alpha: (x: number, y: number) => number, options: import('sharp').WebpOptions): Promise<Buffer> {
+  return sharp(await photoRgba(width, height, alpha), { raw: { width, height, channels: 4 } }).webp(options).toBuffer();
+}
+/** The first half of a file, and a copy with every 7th byte past the headers flipped. */
+const halved = (b: Buffer) => b.subarray(0, b.length >> 1);
+function garbled(b: Buffer): Buffer {
+  const out = Buffer.from(b);
+  for (let i = 64; i < out.length; i += 7) out[i] = out[i]! ^ 0xa5;
+  return out;
+}
+const WEBP_SOURCES: Record<string, () => Promise<{ type: string; body: Buffer }>> = Object.fromEntries(
+  Object.entries({
+    'webp/photo-1200x800.webp': () => webpOf(1200, 800, opaque, { quality: 80 }),
+    'webp/alpha-1733x1155.webp': () => webpOf(1733, 1155, ramp(1733), { quality: 80 }),
+    'webp/lossless-1001x667.webp': () => webpOf(1001, 667, ramp(1001), { lossless: true }),
+    'webp/odd-333x97.webp': () => webpOf(333, 97, opaque, { quality: 75 }),
+    'webp/odd-alpha-75x33.webp': () => webpOf(75, 33, ramp(75), { quality: 90, alphaQuality: 50 }),
+    'webp/odd-lossless-1x17.webp': () => webpOf(1, 17, ramp(1), { lossless: true }),
+    'webp/truncated.webp': async () => halved(await webpOf(1200, 800, opaque, { quality: 80 })),
+    'webp/truncated-lossless.webp': async () => halved(await webpOf(1001, 667, ramp(1001), { lossless: true })),
+    'webp/garbled.webp': async () => garbled(await webpOf(640, 480, opaque, { quality: 80 })),
+    'webp/garbled-lossless.webp': async () => garbled(await webpOf(640, 480, ramp(640), { lossless: true })),
+  }).map(([name, make]) => [name, async () => ({ type: 'image/webp', body: await make() })]),
+);
+
 const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> = {
   // Animated sources for the frame-by-frame path (test/support/animations.ts).
   ...ANIMATIONS,
@@ -211,6 +246,9 @@ const GENERATED: Record<string, () => Promise<{ type: string; body: Buffer }>> =
   'orient6.webp': async () => ({ type: 'image/webp', body: await sharp(edgeMarked(300, 200), { raw: { width: 300, height: 200, channels: 3 } }).webp({ lossless: true }).withMetadata({ orientation: 6 }).toBuffer() }),
   // The corpus has no animated WebP: the 5-frame corpus GIF converted.
   'animated.webp': async () => ({ type: 'image/webp', body: await sharp(resolve(ROOTS.corpus!, 'gif/dispose_bgnd.gif'), { animated: true }).webp({ quality: 80 }).toBuffer() }),
+  // WebP decoder tests (test/codec/webp/libwebp.test.ts): sharp's libwebp encodes of a photo at the
+  // bench's size, lossy with an alpha ramp (2 MP), lossless, odd sizes, and damaged copies.
+  ...WEBP_SOURCES,
   'orient6.jpg': async () => ({
     type: 'image/jpeg',
     body: await sharp(noisyRgb(300, 200, 3), { raw: { width: 300, height: 200, channels: 3 } }).jpeg().withMetadata({ orientation: 6 }).toBuffer(),
@@ -398,6 +436,25 @@ async function jpegWasmBuildReport() {
   }
 }
 
+/** /__webp-wasm-build: like jpegWasmBuildReport, for scripts/build-webp-wasm.sh. */
+async function webpWasmBuildReport() {
+  const dir = resolve(REPO, 'src/codec/webp/wasm');
+  const committed = await readFile(resolve(dir, 'libwebp-dec.wasm'));
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  const manifestSha256 = (await readFile(resolve(dir, 'libwebp-dec.wasm.sha256'), 'utf8')).trim();
+  const out = mkdtempSync(resolve(tmpdir(), 'tf-webp-wasm-'));
+  try {
+    const build = spawnSync('sh', [resolve(REPO, 'scripts/build-webp-wasm.sh'), out], { encoding: 'utf8' });
+    if (build.status === 3) return { toolchain: null, reason: build.stderr.trim(), committedSha256: sha(committed), manifestSha256, rebuiltSha256: null, identical: null };
+    if (build.status !== 0) throw new Error(`build-webp-wasm.sh failed: ${build.stderr}`);
+    const rebuilt = await readFile(resolve(out, 'libwebp-dec.wasm'));
+    const version = spawnSync('clang-14', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+    return { toolchain: version, committedSha256: sha(committed), manifestSha256, rebuiltSha256: sha(rebuilt), identical: rebuilt.equals(committed) };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
 /**
  * libvips as the codec reference for test/codec/png and test/codec/jpeg: its
  * decode of a posted PNG or JPEG as RGBA8 (greys and palettes to sRGB, alpha
@@ -456,6 +513,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (path.startsWith('/__libvips/') && req.method === 'POST') return libvipsReference(path, url, req, res);
   if (path === '/__jpeg-wasm-build') {
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await jpegWasmBuildReport()));
+    return;
+  }
+  if (path === '/__webp-wasm-build') {
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await webpWasmBuildReport()));
     return;
   }
   if (path === '/__last-headers') {

@@ -1,10 +1,11 @@
 /**
  * @module codec/wasm/emscripten
- * The Emscripten codecs of the jSquash packages (libwebp, libavif/dav1d),
+ * The Emscripten codecs of the jSquash packages (libwebp's encoder, libavif/dav1d),
  * instantiated from imported (pre-compiled) WASM modules. The format folders
  * (codec/webp, codec/avif) call them through
- * {@link callEmscripten}. (JPEG is our own libjpeg-turbo build, codec/jpeg/turbo.)
- * The four instances stay defined here, in this order,
+ * {@link callEmscripten}. (JPEG is our own libjpeg-turbo build, codec/jpeg/turbo;
+ * the WebP decoder our own libwebp build, codec/webp/libwebp.)
+ * The three instances stay defined here, in this order,
  * because registration order in codec/wasm/memory is trimCodecs' tie-break
  * between equally sized idle instances; a new format's instance can live in
  * its own folder (registered after these).
@@ -25,8 +26,6 @@
  * between requests. `node scripts/patch-emscripten-memory.mjs` writes them from
  * the installed packages (test/codec/wasm/emscripten-memory.test.ts checks it).
  */
-import webpDecFactory from '@jsquash/webp/codec/dec/webp_dec.js';
-import webpDecModule from './jsquash/webp_dec.wasm';
 import webpEncFactory from '@jsquash/webp/codec/enc/webp_enc_simd.js';
 import webpEncModule from './jsquash/webp_enc_simd.wasm';
 import avifDecFactory from '@jsquash/avif/codec/dec/avif_dec.js';
@@ -86,7 +85,6 @@ export function defineEmscripten<T>(name: string, factory: Factory, wasmModule: 
   });
 }
 
-export const webpDecoder = defineEmscripten<DecoderModule>('webp-dec', webpDecFactory as Factory, webpDecModule);
 export const webpEncoder = defineEmscripten<EncoderModule<WebpOptions>>('webp-enc', webpEncFactory as Factory, webpEncModule);
 export const avifDecoder = defineEmscripten<DecoderModule>('avif-dec', avifDecFactory as Factory, avifDecModule);
 export const avifEncoder = defineEmscripten<EncoderModule<AvifOptions>>('avif-enc', avifEncFactory as Factory, avifEncModule);

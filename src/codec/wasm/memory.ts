@@ -22,11 +22,15 @@
  * - [photon] Photon/Rust `image` (1.5 MB wasm), our own glue (codec/wasm/photon).
  *   ~1.5 MB idle; a full 12 MP PNG decode grows it to 149 MB, above the
  *   isolate's 128 MB: cap PNG/GIF pixel counts upstream (about 12 bytes/pixel).
- * - [webp-dec], [avif-dec], [webp-enc], [avif-enc], [jxl-enc]: Emscripten
+ * - [webp-dec] our libwebp 1.2.4 decoder build (codec/webp/libwebp, 300 KB
+ *   wasm, SSE2 paths on simd128). Starts at 0.19 MB; holds the file and the
+ *   RGBA image while it decodes (freed after the copy-out): 4.0 MB after a
+ *   1200x800 decode.
+ * - [avif-dec], [webp-enc], [avif-enc], [jxl-enc]: Emscripten
  *   builds from jSquash, with their initial memory cut from 16 MB to what their
  *   stack needs (codec/wasm/jsquash: 0.2 MB for libwebp and libjxl, 6 MB for
- *   libavif), growing with the image. Idle after a 1200x800 WebP decode 4.7 MB,
- *   after a 600x400 WebP encode ~3 MB, after a 640 w AVIF encode 15 MB: the
+ *   libavif), growing with the image. Idle after
+ *   a 600x400 WebP encode ~3 MB, after a 640 w AVIF encode 15 MB: the
  *   idle cap keeps the AVIF encoder and both WebP codecs at once.
  * - [resize] Rust `resize` crate via @jsquash/resize (35 KB wasm). No longer on
  *   the request path (codec/resize/resize runs on [simd]); kept for comparisons.

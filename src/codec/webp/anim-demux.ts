@@ -19,7 +19,7 @@ import { fourcc, u24le, u32le } from '../../bytes';
 import { corrupt } from '../../errors';
 import type { CanvasFrame, FrameReader } from '../animation';
 import type { Raster } from '../types';
-import { callEmscripten, toRaster, webpDecoder } from '../wasm/emscripten';
+import { decodeWebpStill } from './libwebp';
 
 interface Chunk {
   fourcc: string;
@@ -100,7 +100,7 @@ export function readWebpFrames(bytes: Uint8Array): FrameReader {
         if (previous?.dispose) clearRect(canvas, width, previous);
         let decoded: Raster;
         try {
-          decoded = toRaster(await callEmscripten(webpDecoder, (m) => m.decode(stillWebp(bytes, f))), 'WebP');
+          decoded = decodeWebpStill(stillWebp(bytes, f));
         } catch {
           throw corrupt(`animated WebP frame ${i + 1} could not be decoded (corrupt or truncated)`);
         }
