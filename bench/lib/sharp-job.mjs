@@ -20,7 +20,7 @@ function sharpPipeline(c, buf) {
   const img = sharp(buf).rotate().resize({ width: c.width });
   switch (c.sharpFormat ?? c.format) {
     case 'jpeg': return img.jpeg({ quality: c.quality, ...SHARP_JPEG });
-    case 'webp': return img.webp({ quality: c.quality }); // effort 4 = Thumbflare's method 4
+    case 'webp': return img.webp({ quality: c.quality }); // sharp's default effort 4 (Thumbflare: method 2, src/codec/webp/encode.ts)
     case 'avif': return c.sharpQuality ? img.avif({ quality: c.sharpQuality }) : img.avif();
     case 'png': return img.png();
     default: throw new Error(c.format);
