@@ -9,12 +9,15 @@
 #                                               test/codec/resize/simd.test.ts)
 #   sh scripts/build-simd.sh png [OUT_DIR]      src/codec/png/simd/filters.c (scanline filters;
 #                                               test/codec/png/simd.test.ts)
+#   sh scripts/build-simd.sh color [OUT_DIR]    src/color/simd/convert.c (matrix/TRC -> sRGB;
+#                                               test/color/simd.test.ts)
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 case "${1:-}" in
   resize) DIR=src/codec/resize/simd NAME=kernels ;;
   png) DIR=src/codec/png/simd NAME=filters ;;
-  *) echo "usage: sh scripts/build-simd.sh resize|png [OUT_DIR]" >&2; exit 2 ;;
+  color) DIR=src/color/simd NAME=convert ;;
+  *) echo "usage: sh scripts/build-simd.sh resize|png|color [OUT_DIR]" >&2; exit 2 ;;
 esac
 OUT=${2:-"$ROOT/$DIR"}
 CLANG=${CLANG:-clang-14}

@@ -22,8 +22,8 @@ import type { OutputFormat, Raster, SourceFormat } from '../codec/types';
 import { readSourceColour, type Cicp, type SourceColour } from './extract';
 import { parseIcc, type Curve } from './icc';
 import { lcmsToSrgb, type LcmsInput } from './lcms';
+import { applyMatrixTransformSimd } from './simd/convert-simd';
 import {
-  applyMatrixTransform,
   buildMatrixTransform,
   isIdentity,
   matrixFromColorants,
@@ -146,7 +146,8 @@ function planIcc(icc: Uint8Array, mode: ColourMode, model: SourceColour['model']
 }
 
 function jobFor(label: string, icc: Uint8Array | undefined, mode: ColourMode, t: MatrixTransform): ColourJob {
-  const convert = label === 'srgb' ? undefined : async (data: Uint8Array) => applyMatrixTransform(t, data);
+  // The simd128 kernel (color/simd); applyMatrixTransform is its reference, same bytes.
+  const convert = label === 'srgb' ? undefined : async (data: Uint8Array) => applyMatrixTransformSimd(t, data);
   return new ColourJob(label, icc, mode, convert, undefined);
 }
 

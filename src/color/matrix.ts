@@ -130,7 +130,7 @@ export function isIdentity(t: MatrixTransform): boolean {
 const COEF_BITS = 13;
 
 /** Integer tables for the hot loop, built once per transform. */
-interface FixedTables {
+export interface FixedTables {
   lin: [Int32Array, Int32Array, Int32Array];
   coef: Int32Array;
 }
@@ -145,6 +145,11 @@ function fixedTables(t: MatrixTransform): FixedTables {
     fixedCache.set(t, f);
   }
   return f;
+}
+
+/** The hot loop's tables (integer linear-light tables, 13-bit coefficients, the encode table), for color/simd. */
+export function conversionTables(t: MatrixTransform): FixedTables & { enc: Uint8Array } {
+  return { ...fixedTables(t), enc: encodeLut() };
 }
 
 /**

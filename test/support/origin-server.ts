@@ -19,6 +19,7 @@
  *   POST /__libvips/jpeg-encode?width=&height=&quality=[&progressive=1]  sharp's JPEG of the RGB8 pixels posted
  *                         (test/codec/jpeg/jsimd-encode.test.ts compares ours with it)
  *   GET /__png-simd-build like /__simd-build, for src/codec/png/simd (scripts/build-simd.sh png)
+ *   GET /__color-simd-build like /__simd-build, for src/color/simd (scripts/build-simd.sh color)
  *   GET /__webp-wasm-build like /__jpeg-wasm-build, for src/codec/webp/wasm/libwebp-dec.wasm
  *                     (scripts/build-webp-wasm.sh)
  *   GET /__emscripten-memory-build  scripts/patch-emscripten-memory.mjs run on the installed jSquash
@@ -394,7 +395,7 @@ async function setMutable(url: URL, res: ServerResponse): Promise<void> {
  * kernels.wasm's sha256, the manifest's, and, where clang-14 is installed, the
  * sha256 of a fresh build by scripts/build-simd.sh <kernel> and whether it is identical.
  */
-async function simdBuildReport(kernel: 'resize' | 'png', folder: string, file: string) {
+async function simdBuildReport(kernel: 'resize' | 'png' | 'color', folder: string, file: string) {
   const dir = resolve(REPO, folder);
   const committed = await readFile(resolve(dir, file));
   const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -503,6 +504,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (path === '/__emscripten-memory-build') {
     const { emscriptenMemoryReport } = (await import('../../scripts/patch-emscripten-memory.mjs')) as { emscriptenMemoryReport: () => unknown };
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(emscriptenMemoryReport()));
+    return;
+  }
+  if (path === '/__color-simd-build') {
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await simdBuildReport('color', 'src/color/simd', 'convert.wasm')));
     return;
   }
   if (path === '/__png-simd-build') {
