@@ -22,26 +22,11 @@ CLANG=${CLANG:-clang-14}
 SIMD=${SIMD:-1}
 VERSION=2.1.5
 DEBVER=1:2.1.5-2
-SYSROOT_INC=/usr/include/wasm32-wasi
-SYSROOT_LIB=/usr/lib/wasm32-wasi
-command -v "$CLANG" >/dev/null 2>&1 || { echo "no $CLANG" >&2; exit 3; }
-command -v wasm-ld-14 >/dev/null 2>&1 || command -v wasm-ld >/dev/null 2>&1 || { echo "no wasm-ld" >&2; exit 3; }
-[ -f "$SYSROOT_LIB/libc.a" ] || { echo "no wasi-libc ($SYSROOT_LIB/libc.a)" >&2; exit 3; }
-RESOURCE=$("$CLANG" -print-resource-dir)
-[ -f "$RESOURCE/lib/wasi/libclang_rt.builtins-wasm32.a" ] || { echo "no libclang-rt-14-dev-wasm32" >&2; exit 3; }
+. "$ROOT/scripts/lib/wasi-build.sh"
+require_wasi_toolchain
 
 SRC=${LJT_SRC:-"$ROOT/.cache/libjpeg-turbo-$VERSION"}
-if [ ! -f "$SRC/jdapistd.c" ]; then
-  [ -z "${LJT_SRC:-}" ] || { echo "LJT_SRC=$SRC has no libjpeg-turbo source" >&2; exit 3; }
-  mkdir -p "$ROOT/.cache/apt-source"
-  if ! (cd "$ROOT/.cache/apt-source" && apt-get source -qq "libjpeg-turbo=$DEBVER" >&2); then
-    echo "apt-get source libjpeg-turbo=$DEBVER failed (deb-src not enabled?)" >&2
-    exit 3
-  fi
-  rm -rf "$SRC"
-  mv "$ROOT/.cache/apt-source/libjpeg-turbo-$VERSION" "$SRC"
-  rm -rf "$ROOT/.cache/apt-source"
-fi
+debian_source libjpeg-turbo "$DEBVER" "libjpeg-turbo-$VERSION" "$SRC" LJT_SRC jdapistd.c
 
 # libjpeg's JPEG_SOURCES (CMakeLists.txt) without stdio (jdatasrc/jdatadst/jerror)
 # and malloc (jmemnobs): glue.c supplies the source and destination managers,

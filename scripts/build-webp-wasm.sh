@@ -26,26 +26,11 @@ CLANG=${CLANG:-clang-14}
 SIMD=${SIMD:-1}
 VERSION=1.2.4
 DEBVER=1.2.4-0.2+deb12u1
-SYSROOT_INC=/usr/include/wasm32-wasi
-SYSROOT_LIB=/usr/lib/wasm32-wasi
-command -v "$CLANG" >/dev/null 2>&1 || { echo "no $CLANG" >&2; exit 3; }
-command -v wasm-ld-14 >/dev/null 2>&1 || command -v wasm-ld >/dev/null 2>&1 || { echo "no wasm-ld" >&2; exit 3; }
-[ -f "$SYSROOT_LIB/libc.a" ] || { echo "no wasi-libc ($SYSROOT_LIB/libc.a)" >&2; exit 3; }
-RESOURCE=$("$CLANG" -print-resource-dir)
-[ -f "$RESOURCE/lib/wasi/libclang_rt.builtins-wasm32.a" ] || { echo "no libclang-rt-14-dev-wasm32" >&2; exit 3; }
+. "$ROOT/scripts/lib/wasi-build.sh"
+require_wasi_toolchain
 
 SRC=${WEBP_SRC:-"$ROOT/.cache/libwebp-$VERSION"}
-if [ ! -f "$SRC/src/dec/vp8_dec.c" ]; then
-  [ -z "${WEBP_SRC:-}" ] || { echo "WEBP_SRC=$SRC has no libwebp source" >&2; exit 3; }
-  mkdir -p "$ROOT/.cache/apt-source"
-  if ! (cd "$ROOT/.cache/apt-source" && apt-get source -qq "libwebp=$DEBVER" >&2); then
-    echo "apt-get source libwebp=$DEBVER failed (deb-src not enabled?)" >&2
-    exit 3
-  fi
-  rm -rf "$SRC"
-  mv "$ROOT/.cache/apt-source/libwebp-$VERSION" "$SRC"
-  rm -rf "$ROOT/.cache/apt-source"
-fi
+debian_source libwebp "$DEBVER" "libwebp-$VERSION" "$SRC" WEBP_SRC src/dec/vp8_dec.c
 
 # libwebpdecoder's sources (src/Makefile.am: libwebpdecoder_la = dec + dsp_dec
 # + utils_dec) without the MIPS/MSA/NEON files (nothing for wasm32); the
