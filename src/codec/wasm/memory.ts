@@ -37,6 +37,8 @@
  * - [simd] our SIMD kernels (codec/resize/simd, 6 KB wasm). Streams rows: holds one
  *   source row, a ring of filtered rows and one output row (< 1 MB at 3840 w),
  *   and is dropped after every call, so it is never live between stages.
+ * - [color-simd] our matrix/TRC -> sRGB kernel (color/simd, 1 KB wasm): its
+ *   tables and a 64 KB pixel chunk, under 256 KB, dropped after every call too.
  * Cold instantiation (measured with a 64 px job): Photon and libjpeg-turbo
  * (decoder or encoder) <= 1 ms, libwebp encoder 16 ms, AVIF encoder ~270 ms
  * (mostly libaom setup): keep the AVIF encoder unless memory is short.
