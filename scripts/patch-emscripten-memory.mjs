@@ -18,7 +18,8 @@
  * isolate's 128, and the idle cap (IDLE_WASM_BYTES) had to drop the WebP
  * codecs whenever the AVIF encoder stayed (issue 10 item 3).
  *
- * The patch rewrites one field: the memory section's minimum, to the pages
+ * The patch rewrites one field (scripts/lib/wasm-memory.mjs, which
+ * vendor-arith-jpeg.mjs uses too): the memory section's minimum, to the pages
  * the stack top needs plus one (the stack pointer's initial value is global
  * 0, `__stack_pointer`; Emscripten places the heap above it). Nothing else in
  * the binary changes, so the code is jSquash's, byte for byte. The glue never
@@ -31,6 +32,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lowerMemoryMinimum, readLeb, sections } from './lib/wasm-memory.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PAGE = 65536;
@@ -42,17 +44,6 @@ export const PATCHED = [
   { from: 'node_modules/@jsquash/avif/codec/enc/avif_enc.wasm', to: 'src/codec/wasm/jsquash/avif_enc.wasm' },
   { from: 'node_modules/@jsquash/jxl/codec/enc/jxl_enc.wasm', to: 'src/codec/wasm/jsquash/jxl_enc.wasm' },
 ];
-
-function readLeb(b, i) {
-  let v = 0;
-  let shift = 0;
-  for (;;) {
-    const x = b[i++];
-    v += (x & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (x < 0x80) return [v, i];
-  }
-}
 
 function readSleb32(b, i) {
   let v = 0;
@@ -67,33 +58,6 @@ function readSleb32(b, i) {
   return [v, i];
 }
 
-function leb(v) {
-  const out = [];
-  do {
-    let x = v & 0x7f;
-    v = Math.floor(v / 128);
-    if (v) x |= 0x80;
-    out.push(x);
-  } while (v);
-  return out;
-}
-
-/** The binary's sections: id, where the section (id byte) starts, where its body starts and ends. */
-function sections(b) {
-  if (b[0] !== 0 || b[1] !== 0x61 || b[2] !== 0x73 || b[3] !== 0x6d) throw new Error('not a WebAssembly binary');
-  const out = [];
-  let i = 8;
-  while (i < b.length) {
-    const start = i;
-    const id = b[i++];
-    let size;
-    [size, i] = readLeb(b, i);
-    out.push({ id, start, body: i, end: i + size });
-    i += size;
-  }
-  return out;
-}
-
 /** Initial value of global 0 (Emscripten's `__stack_pointer`, an `i32.const`). */
 function stackTop(b, secs) {
   const g = secs.find((s) => s.id === 6);
@@ -105,26 +69,11 @@ function stackTop(b, secs) {
 
 /**
  * Returns `wasm` with its memory's minimum set to what the stack needs, and the
- * old and new minimum in pages. Throws when the module imports its memory or
- * has a layout this does not recognise.
+ * old and new minimum in pages (lib/wasm-memory does the rewrite and its checks).
  */
 export function patchMemoryMinimum(wasm) {
   const b = new Uint8Array(wasm);
-  const secs = sections(b);
-  const mem = secs.find((s) => s.id === 5);
-  if (!mem) throw new Error('no memory section (imported memory?)');
-  let [count, i] = readLeb(b, mem.body);
-  if (count !== 1) throw new Error(`${count} memories`);
-  const flags = b[i++];
-  if (flags !== 1) throw new Error(`memory flags ${flags}: expected a minimum and a maximum`);
-  const minStart = i;
-  let oldPages;
-  [oldPages, i] = readLeb(b, i);
-  const pages = Math.ceil(stackTop(b, secs) / PAGE) + 1;
-  if (pages >= oldPages) return { bytes: b, oldPages, pages: oldPages };
-  const body = [...b.subarray(mem.body, minStart), ...leb(pages), ...b.subarray(i, mem.end)];
-  const out = new Uint8Array([...b.subarray(0, mem.start), 5, ...leb(body.length), ...body, ...b.subarray(mem.end)]);
-  return { bytes: out, oldPages, pages };
+  return lowerMemoryMinimum(b, Math.ceil(stackTop(b, sections(b)) / PAGE) + 1);
 }
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
