@@ -4,7 +4,7 @@
 # clang-14 lld-14`), and writes <name>.wasm.sha256 beside it, which the module's
 # test checks the committed binary against (and, where clang-14 is installed,
 # rebuilds it and compares byte for byte). CI needs no toolchain: the .wasm is
-# committed.
+# committed. Exit status 3: no toolchain (nothing was built).
 #   sh scripts/build-simd.sh resize [OUT_DIR]   src/codec/resize/simd/kernels.c (the resampler;
 #                                               test/codec/resize/simd.test.ts)
 #   sh scripts/build-simd.sh png [OUT_DIR]      src/codec/png/simd/filters.c (scanline filters;
@@ -21,6 +21,8 @@ case "${1:-}" in
 esac
 OUT=${2:-"$ROOT/$DIR"}
 CLANG=${CLANG:-clang-14}
+command -v "$CLANG" >/dev/null 2>&1 || { echo "no $CLANG" >&2; exit 3; }
+command -v wasm-ld-14 >/dev/null 2>&1 || command -v wasm-ld >/dev/null 2>&1 || { echo "no wasm-ld" >&2; exit 3; }
 mkdir -p "$OUT"
 # Run from the source folder with a relative path, so no absolute path can reach the output.
 cd "$ROOT/$DIR"

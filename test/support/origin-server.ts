@@ -391,64 +391,24 @@ async function setMutable(url: URL, res: ServerResponse): Promise<void> {
 }
 
 /**
- * For test/codec/resize/simd.test.ts (workerd cannot run a compiler): the committed
- * kernels.wasm's sha256, the manifest's, and, where clang-14 is installed, the
- * sha256 of a fresh build by scripts/build-simd.sh <kernel> and whether it is identical.
+ * For the tests of our committed WASM builds (workerd cannot run a compiler):
+ * the committed binary's sha256, its manifest's (`<file>.sha256` beside it),
+ * and, unless the build script exits 3 (no toolchain or no source here), a fresh
+ * build's sha256 and whether it is byte-identical. `script` is run with `args`
+ * and then the output folder: scripts/build-simd.sh resize|png|color,
+ * scripts/build-jpeg-wasm.sh, scripts/build-webp-wasm.sh.
  */
-async function simdBuildReport(kernel: 'resize' | 'png' | 'color', folder: string, file: string) {
+async function wasmBuildReport(script: string, args: string[], folder: string, file: string) {
   const dir = resolve(REPO, folder);
   const committed = await readFile(resolve(dir, file));
   const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
   const manifestSha256 = (await readFile(resolve(dir, `${file}.sha256`), 'utf8')).trim();
-  const which = spawnSync('sh', ['-c', 'command -v clang-14 && command -v wasm-ld-14 || command -v wasm-ld'], { encoding: 'utf8' });
-  if (which.status !== 0) return { toolchain: null, committedSha256: sha(committed), manifestSha256, rebuiltSha256: null, identical: null };
-  const out = mkdtempSync(resolve(tmpdir(), 'tf-simd-'));
+  const out = mkdtempSync(resolve(tmpdir(), 'tf-wasm-build-'));
   try {
-    const build = spawnSync('sh', [resolve(REPO, 'scripts/build-simd.sh'), kernel, out], { encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`scripts/build-simd.sh ${kernel} failed: ${build.stderr}`);
+    const build = spawnSync('sh', [resolve(REPO, script), ...args, out], { encoding: 'utf8' });
+    if (build.status === 3) return { toolchain: null, reason: build.stderr.trim(), committedSha256: sha(committed), manifestSha256, rebuiltSha256: null, identical: null };
+    if (build.status !== 0) throw new Error(`${script} ${args.join(' ')} failed: ${build.stderr}`);
     const rebuilt = await readFile(resolve(out, file));
-    const version = spawnSync('clang-14', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
-    return { toolchain: version, committedSha256: sha(committed), manifestSha256, rebuiltSha256: sha(rebuilt), identical: rebuilt.equals(committed) };
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
-
-/**
- * For test/codec/jpeg/wasm-build.test.ts: the committed libjpeg.wasm's sha256, the
- * manifest's, and, where scripts/build-jpeg-wasm.sh finds its toolchain and
- * Debian's source (exit 3 when not), a fresh build's sha256 and whether it is identical.
- */
-async function jpegWasmBuildReport() {
-  const dir = resolve(REPO, 'src/codec/jpeg/wasm');
-  const committed = await readFile(resolve(dir, 'libjpeg.wasm'));
-  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-  const manifestSha256 = (await readFile(resolve(dir, 'libjpeg.wasm.sha256'), 'utf8')).trim();
-  const out = mkdtempSync(resolve(tmpdir(), 'tf-jpeg-wasm-'));
-  try {
-    const build = spawnSync('sh', [resolve(REPO, 'scripts/build-jpeg-wasm.sh'), out], { encoding: 'utf8' });
-    if (build.status === 3) return { toolchain: null, reason: build.stderr.trim(), committedSha256: sha(committed), manifestSha256, rebuiltSha256: null, identical: null };
-    if (build.status !== 0) throw new Error(`build-jpeg-wasm.sh failed: ${build.stderr}`);
-    const rebuilt = await readFile(resolve(out, 'libjpeg.wasm'));
-    const version = spawnSync('clang-14', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
-    return { toolchain: version, committedSha256: sha(committed), manifestSha256, rebuiltSha256: sha(rebuilt), identical: rebuilt.equals(committed) };
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
-
-/** /__webp-wasm-build: like jpegWasmBuildReport, for scripts/build-webp-wasm.sh. */
-async function webpWasmBuildReport() {
-  const dir = resolve(REPO, 'src/codec/webp/wasm');
-  const committed = await readFile(resolve(dir, 'libwebp-dec.wasm'));
-  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-  const manifestSha256 = (await readFile(resolve(dir, 'libwebp-dec.wasm.sha256'), 'utf8')).trim();
-  const out = mkdtempSync(resolve(tmpdir(), 'tf-webp-wasm-'));
-  try {
-    const build = spawnSync('sh', [resolve(REPO, 'scripts/build-webp-wasm.sh'), out], { encoding: 'utf8' });
-    if (build.status === 3) return { toolchain: null, reason: build.stderr.trim(), committedSha256: sha(committed), manifestSha256, rebuiltSha256: null, identical: null };
-    if (build.status !== 0) throw new Error(`build-webp-wasm.sh failed: ${build.stderr}`);
-    const rebuilt = await readFile(resolve(out, 'libwebp-dec.wasm'));
     const version = spawnSync('clang-14', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
     return { toolchain: version, committedSha256: sha(committed), manifestSha256, rebuiltSha256: sha(rebuilt), identical: rebuilt.equals(committed) };
   } finally {
@@ -498,7 +458,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
   if (path === '/__mut') return setMutable(url, res);
   if (path === '/__simd-build') {
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await simdBuildReport('resize', 'src/codec/resize/simd', 'kernels.wasm')));
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await wasmBuildReport('scripts/build-simd.sh', ['resize'], 'src/codec/resize/simd', 'kernels.wasm')));
     return;
   }
   if (path === '/__emscripten-memory-build') {
@@ -507,21 +467,21 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     return;
   }
   if (path === '/__color-simd-build') {
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await simdBuildReport('color', 'src/color/simd', 'convert.wasm')));
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await wasmBuildReport('scripts/build-simd.sh', ['color'], 'src/color/simd', 'convert.wasm')));
     return;
   }
   if (path === '/__png-simd-build') {
-    const report = await simdBuildReport('png', 'src/codec/png/simd', 'filters.wasm');
+    const report = await wasmBuildReport('scripts/build-simd.sh', ['png'], 'src/codec/png/simd', 'filters.wasm');
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(report));
     return;
   }
   if (path.startsWith('/__libvips/') && req.method === 'POST') return libvipsReference(path, url, req, res);
   if (path === '/__jpeg-wasm-build') {
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await jpegWasmBuildReport()));
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await wasmBuildReport('scripts/build-jpeg-wasm.sh', [], 'src/codec/jpeg/wasm', 'libjpeg.wasm')));
     return;
   }
   if (path === '/__webp-wasm-build') {
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await webpWasmBuildReport()));
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await wasmBuildReport('scripts/build-webp-wasm.sh', [], 'src/codec/webp/wasm', 'libwebp-dec.wasm')));
     return;
   }
   if (path === '/__last-headers') {
