@@ -18,8 +18,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
+import { runInWorkerd } from './lib/workerd-run.mjs';
 import sharp from 'sharp';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,29 +80,11 @@ export default { async fetch() {
   return Response.json(rows);
 } };`;
 
-const wasm = [];
-const bundle = await build({
-  stdin: { contents: entry, resolveDir: ROOT, loader: 'ts' }, bundle: true, format: 'esm', write: false, platform: 'neutral',
-  external: ['*.bin', 'node:*'],
-  plugins: [{ name: 'wasm', setup(b) {
-    b.onResolve({ filter: /\.wasm$/ }, (a) => {
-      const p = path.resolve(a.resolveDir, a.path);
-      const name = `m${wasm.length}-${path.basename(p)}`;
-      wasm.push([name, p]);
-      return { path: name, external: true };
-    });
-  } }],
-});
-const mf = new Miniflare({
-  modules: [
-    { type: 'ESModule', path: 'entry.mjs', contents: bundle.outputFiles[0].text },
-    ...wasm.map(([name, p]) => ({ type: 'CompiledWasm', path: name, contents: readFileSync(p) })),
-    ...Object.entries(sources).map(([k, b]) => ({ type: 'Data', path: `${k}.bin`, contents: b })),
-  ],
-  compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'],
-});
 try {
-  const rows = await (await mf.dispatchFetch('http://bench/')).json();
+  const rows = await runInWorkerd({
+    entry, root: ROOT, loader: 'ts', compatibilityFlags: ['nodejs_compat'],
+    data: Object.fromEntries(Object.entries(sources).map(([k, b]) => [`${k}.bin`, b])),
+  });
   const f = (v) => (v === null || Number.isNaN(v) ? '-' : v.toFixed(0)); // NaN arrives as null (JSON)
   console.log(`PNG codec in workerd, ${ref} (A) vs this tree (B), ${rounds} interleaved rounds, medians (ms)\n`);
   console.log('| source | size | decode A | decode B | encode A | encode B | bytes A | bytes B | same pixels | lossless |');
@@ -112,6 +93,5 @@ try {
     console.log(`| ${r.name} | ${r.size} | ${f(r.decodeRef)} | ${f(r.decode)} | ${f(r.encodeRef)} | ${f(r.encode)} | ${r.bytesRef} | ${r.bytes} | ${r.samePixels} | ${r.lossless} |`);
   }
 } finally {
-  await mf.dispose();
   rmSync(refDir, { recursive: true, force: true });
 }

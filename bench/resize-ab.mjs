@@ -9,13 +9,12 @@
  * CASES=a,b picks cases; B_WASM=path swaps B's kernels.wasm (to time a variant).
  */
 import { execSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
 import sharp from 'sharp';
-import { Miniflare } from 'miniflare';
+import { runInWorkerd } from './lib/workerd-run.mjs';
 import { benchImages } from './lib/images.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,10 +49,9 @@ const refs = [];
 for (const [id, r, w, h] of CASES) {
   const { data } = await sharp(r.data, { raw: { width: r.width, height: r.height, channels: 4 } })
     .resize(w, h, { kernel: 'lanczos3', fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
-  refs.push({ type: 'Data', path: `ref-${id}.bin`, contents: data });
+  refs.push([`ref-${id}.bin`, data]);
 }
 
-const wasmFiles = {};
 const entry = `
 import { resizeRaster as resizeA } from '${tmp}/src/codec/resize/resize.ts';
 import { resizeRaster as resizeB, shrinkByAreaJs, chooseBoxSize } from '${ROOT}/src/codec/resize/resize.ts';
@@ -108,22 +106,13 @@ export default { async fetch(req) {
   }
   return Response.json(out);
 } };`;
-const built = await esbuild.build({
-  stdin: { contents: entry, resolveDir: ROOT, loader: 'js' }, bundle: true, format: 'esm', write: false, platform: 'neutral',
-  plugins: [{ name: 'collect', setup(b) { b.onResolve({ filter: /\.wasm$/ }, (a) => { const side = a.importer.startsWith(tmp) ? 'a' : 'b'; const name = `${side}-${a.path.split('/').pop()}`; wasmFiles[name] = side === 'b' && process.env.B_WASM && name === 'b-kernels.wasm' ? process.env.B_WASM : join(a.resolveDir, a.path); return { path: name, external: true }; }); b.onResolve({ filter: /\.bin$/ }, (a) => ({ path: a.path, external: true })); } }],
+// B_WASM: time another build of the worktree's kernels as side B.
+const B_KERNELS = join(ROOT, 'src/codec/resize/simd/kernels.wasm');
+const rows = await runInWorkerd({
+  entry, root: ROOT, url: `http://x/?rounds=${ROUNDS}`,
+  data: Object.fromEntries([...[...sources].map(([r, path]) => [path, r.data]), ...refs]),
+  wasmFile: (path) => (process.env.B_WASM && path === B_KERNELS ? process.env.B_WASM : path),
 });
-const mf = new Miniflare({
-  modules: [
-    { type: 'ESModule', path: 'w.mjs', contents: built.outputFiles[0].text },
-    ...Object.entries(wasmFiles).map(([path, f]) => ({ type: 'CompiledWasm', path, contents: readFileSync(f) })),
-    ...[...sources].map(([r, path]) => ({ type: 'Data', path, contents: r.data })),
-    ...refs,
-  ],
-  compatibilityDate: '2026-04-01',
-});
-const res = await mf.dispatchFetch(`http://x/?rounds=${ROUNDS}`);
-const rows = await res.json();
-await mf.dispose();
 rmSync(tmp, { recursive: true, force: true });
 if (!Array.isArray(rows)) { console.log(rows); process.exit(1); }
 const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : String(x));

@@ -10,12 +10,10 @@
  * C_WASM=path adds a third side C: our binding on another build of the module
  * (e.g. SIMD=0 sh scripts/build-webp-wasm.sh /tmp/scalar, for the scalar figure).
  */
-import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
 import sharp from 'sharp';
-import { Miniflare } from 'miniflare';
+import { runInWorkerd } from './lib/workerd-run.mjs';
 import { benchImages, photoRgb } from './lib/images.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,32 +79,11 @@ export default { async fetch(req) {
   return Response.json(out);
 } };`;
 const wasm = { 'jsquash.wasm': join(ROOT, 'node_modules/@jsquash/webp/codec/dec/webp_dec.wasm'), ...(C ? { 'c.wasm': C } : {}) };
-const built = await esbuild.build({
-  stdin: { contents: entry, resolveDir: ROOT, loader: 'js' }, bundle: true, format: 'esm', write: false, platform: 'neutral', mainFields: ['module', 'main'],
-  plugins: [{ name: 'collect', setup(b) {
-    b.onResolve({ filter: /\.wasm$/ }, (a) => {
-      if (a.path in wasm) return { path: a.path, external: true };
-      const name = a.path.split('/').pop();
-      wasm[name] = join(a.resolveDir, a.path);
-      return { path: name, external: true };
-    });
-    b.onResolve({ filter: /\.bin$/ }, (a) => ({ path: a.path, external: true }));
-  } }],
-});
-const mf = new Miniflare({
-  modules: [
-    { type: 'ESModule', path: 'w.mjs', contents: built.outputFiles[0].text },
-    ...Object.entries(wasm).map(([path, f]) => ({ type: 'CompiledWasm', path, contents: readFileSync(f) })),
-    ...SOURCES.map(([, body], i) => ({ type: 'Data', path: `s${i}.bin`, contents: body })),
-  ],
-  compatibilityDate: '2026-04-01',
-});
 const REPS = Number(process.env.REPS ?? 4);
-const res = await mf.dispatchFetch(`http://x/?rounds=${ROUNDS}&reps=${REPS}`);
-const text = await res.text();
-await mf.dispose();
-let rows;
-try { rows = JSON.parse(text); } catch { console.log(text); process.exit(1); }
+const rows = await runInWorkerd({
+  entry, root: ROOT, wasm, url: `http://x/?rounds=${ROUNDS}&reps=${REPS}`,
+  data: Object.fromEntries(SOURCES.map(([, body], i) => [`s${i}.bin`, body])),
+});
 const f = (x, d = 1) => x.toFixed(d);
 const sides = Object.keys(rows[0].medians);
 console.log(`WebP decode in workerd: A jSquash webp_dec.wasm, B ours (src/codec/webp/wasm)${C ? `, C ${C}` : ''}; ${ROUNDS} interleaved rounds of ${REPS} decodes, median ms per decode (min)`);
